@@ -1,0 +1,94 @@
+#include "hearsay/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include "hearsay/errors.hpp"
+
+namespace hearsay {
+namespace {
+
+Config valid() {
+  auto c = Config::lan();
+  c.name = "n1";
+  c.bind = "tcp://127.0.0.1:7946";
+  return c;
+}
+
+std::string field_of(const Config& c) {
+  try {
+    c.validate();
+  } catch (const ConfigError& e) {
+    return e.field();
+  }
+  return "";
+}
+
+TEST(Config, ProfilesAreValid) {
+  for (auto c : {Config::lan(), Config::wan(), Config::local()}) {
+    c.name = "x";
+    c.bind = "ipc:///tmp/x";
+    EXPECT_NO_THROW(c.validate());
+  }
+}
+
+TEST(Config, LanMatchesMemberlist) {
+  const auto c = Config::lan();
+  EXPECT_EQ(c.probe_interval.count(), 1000);
+  EXPECT_EQ(c.probe_timeout.count(), 500);
+  EXPECT_EQ(c.gossip_interval.count(), 200);
+  EXPECT_EQ(c.gossip_fanout, 3);
+  EXPECT_EQ(c.indirect_checks, 3);
+  EXPECT_EQ(c.suspicion_mult, 4);
+  EXPECT_EQ(c.suspicion_max_timeout_mult, 6);
+  EXPECT_EQ(c.retransmit_mult, 4);
+  EXPECT_EQ(c.awareness_max, 8);
+  EXPECT_EQ(c.sync_interval.count(), 30000);
+}
+
+TEST(Config, ErrorsNameTheField) {
+  struct Case {
+    const char* field;
+    void (*mutate)(Config&);
+  };
+  const Case cases[] = {
+      {"name", [](Config& c) { c.name.clear(); }},
+      {"bind", [](Config& c) { c.bind = "localhost:80"; }},
+      {"advertise", [](Config& c) { c.advertise = "http://x"; }},
+      {"seeds", [](Config& c) { c.seeds = {"tcp://"}; }},
+      {"probe_interval", [](Config& c) { c.probe_interval = milliseconds{0}; }},
+      {"probe_timeout", [](Config& c) { c.probe_timeout = c.probe_interval; }},
+      {"indirect_checks", [](Config& c) { c.indirect_checks = -1; }},
+      {"suspicion_mult", [](Config& c) { c.suspicion_mult = 0; }},
+      {"gossip_fanout", [](Config& c) { c.gossip_fanout = 0; }},
+      {"retransmit_mult", [](Config& c) { c.retransmit_mult = 0; }},
+      {"payload_budget_bytes", [](Config& c) { c.payload_budget_bytes = 10; }},
+      {"max_services_bytes", [](Config& c) { c.max_services_bytes = c.max_message_bytes; }},
+      {"tombstone_timeout", [](Config& c) { c.tombstone_timeout = milliseconds{1}; }},
+  };
+  for (const auto& k : cases) {
+    auto c = valid();
+    k.mutate(c);
+    EXPECT_EQ(field_of(c), k.field);
+  }
+}
+
+TEST(Config, MessageSaysWhy) {
+  auto c = valid();
+  c.bind = "nonsense";
+  try {
+    c.validate();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("bind: 'nonsense' is not an endpoint"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Config, IdentityCheckOptional) {
+  auto c = Config::lan();
+  EXPECT_NO_THROW(c.validate(false));
+  EXPECT_THROW(c.validate(true), ConfigError);
+}
+
+}  // namespace
+}  // namespace hearsay
