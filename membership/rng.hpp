@@ -5,6 +5,7 @@
 // the same on every platform, which keeps simulator traces reproducible.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 
@@ -59,7 +60,7 @@ class Rng {
     for (std::uint64_t i = n; i > 1; --i) {
       const auto j = uniform(i);
       using std::swap;
-      swap(first[i - 1], first[j]);
+      swap(first[static_cast<std::ptrdiff_t>(i - 1)], first[static_cast<std::ptrdiff_t>(j)]);
     }
   }
 

@@ -1,0 +1,55 @@
+#include "gossip/broadcast_queue.hpp"
+
+namespace hearsay::gossip {
+
+void BroadcastQueue::enqueue(std::string key, Bytes encoded) {
+  if (auto it = items_.find(key); it != items_.end()) {
+    order_.erase(order_of(it->first, it->second));
+    items_.erase(it);
+  }
+  Item item{std::move(encoded), 0, next_id_++};
+  order_.insert(order_of(key, item));
+  items_.emplace(std::move(key), std::move(item));
+}
+
+std::vector<Bytes> BroadcastQueue::take(std::size_t budget_bytes, int limit) {
+  std::vector<Bytes> out;
+  std::vector<std::string> chosen;
+  std::size_t used = 0;
+  for (const auto& [transmits, id, key] : order_) {
+    const auto& item = items_.find(key)->second;
+    if (used + item.bytes.size() > budget_bytes) continue;
+    used += item.bytes.size();
+    out.push_back(item.bytes);
+    chosen.push_back(key);
+    if (used + 16 > budget_bytes) break;  // nothing useful fits any more
+  }
+  for (const auto& key : chosen) {
+    auto it = items_.find(key);
+    order_.erase(order_of(it->first, it->second));
+    if (++it->second.transmits >= limit) {
+      items_.erase(it);
+    } else {
+      order_.insert(order_of(it->first, it->second));
+    }
+  }
+  return out;
+}
+
+void BroadcastQueue::heard_again(std::string_view key, int limit) {
+  auto it = items_.find(key);
+  if (it == items_.end()) return;
+  order_.erase(order_of(it->first, it->second));
+  if (++it->second.transmits >= limit) {
+    items_.erase(it);
+  } else {
+    order_.insert(order_of(it->first, it->second));
+  }
+}
+
+void BroadcastQueue::clear() {
+  items_.clear();
+  order_.clear();
+}
+
+}  // namespace hearsay::gossip
