@@ -166,6 +166,8 @@ class Core {
 
   // live members other than self, for random choices (order: insertion)
   std::vector<std::string> live_names_;
+  // members declared dead within gossip_to_the_dead: still gossiped to
+  std::vector<std::string> recent_dead_;
 
   // probing
   std::vector<std::string> probe_order_;

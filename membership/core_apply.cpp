@@ -65,6 +65,12 @@ void Core::set_member(TimePoint now, Member m, bool broadcast) {
       live_names_.erase(std::find(live_names_.begin(), live_names_.end(), cur.name));
     }
   }
+  if (cur.name != self_.name) {
+    auto it = std::find(recent_dead_.begin(), recent_dead_.end(), cur.name);
+    const bool dead = cur.state == MemberState::dead;
+    if (dead && it == recent_dead_.end()) recent_dead_.push_back(cur.name);
+    if (!dead && it != recent_dead_.end()) recent_dead_.erase(it);
+  }
   max_live_seen_ = std::max(max_live_seen_, table_.live_count());
   if (broadcast) enqueue_news(now, cur);
 }

@@ -45,12 +45,13 @@ void Core::send_summary(const std::string& endpoint) {
     chunk.entries.push_back({m.name, m.incarnation, m.state, m.services_version});
     size += m.name.size() + 48;
     if (size >= limit) {
-      send(endpoint, MessageType::sync_summary, next_seq(), chunk, false);
-      chunk.entries.clear();
+      send(endpoint, MessageType::sync_summary, next_seq(), gossip::Body{std::move(chunk)}, false);
+      chunk = {};
       size = 0;
     }
   }
-  if (!chunk.entries.empty()) send(endpoint, MessageType::sync_summary, next_seq(), chunk, false);
+  if (!chunk.entries.empty())
+    send(endpoint, MessageType::sync_summary, next_seq(), gossip::Body{std::move(chunk)}, false);
 }
 
 void Core::send_records(const std::string& endpoint, const std::vector<const Member*>& members) {
@@ -65,14 +66,15 @@ void Core::send_records(const std::string& endpoint, const std::vector<const Mem
     const auto record_size = 96 + m->name.size() + m->endpoint.size() +
                              (r.services ? gossip::encoded_size(*r.services) : 0);
     if (size + record_size > limit && !chunk.records.empty()) {
-      send(endpoint, MessageType::sync_records, next_seq(), chunk, false);
-      chunk.records.clear();
+      send(endpoint, MessageType::sync_records, next_seq(), gossip::Body{std::move(chunk)}, false);
+      chunk = {};
       size = 0;
     }
     chunk.records.push_back(std::move(r));
     size += record_size;
   }
-  if (!chunk.records.empty()) send(endpoint, MessageType::sync_records, next_seq(), chunk, false);
+  if (!chunk.records.empty())
+    send(endpoint, MessageType::sync_records, next_seq(), gossip::Body{std::move(chunk)}, false);
 }
 
 }  // namespace hearsay::membership

@@ -194,9 +194,14 @@ void Core::pull_tick(TimePoint now) {
 void Core::housekeeping_tick(TimePoint now) {
   if (now < next_housekeeping_at_) return;
   next_housekeeping_at_ = now + std::chrono::seconds(1);
+  std::erase_if(recent_dead_, [&](const std::string& name) {
+    const auto* m = table_.find(name);
+    return !m || now - m->state_since >= config_.gossip_to_the_dead;
+  });
   // Forget tombstones past their time.
   std::vector<std::string> reap;
-  for (const auto& [name, m] : table_.all())
+  const bool any_tombstones = table_.size() > table_.live_count();
+  for (const auto& [name, m] : any_tombstones ? table_.all() : MemberTable::Map{})
     if (!m.live() && now - m.state_since >= config_.tombstone_timeout) reap.push_back(name);
   for (const auto& name : reap) {
     table_.erase(name);
@@ -212,8 +217,9 @@ void Core::housekeeping_tick(TimePoint now) {
   if (now >= next_reconnect_at_) {
     next_reconnect_at_ = now + config_.reconnect_interval;
     std::vector<const Member*> dead;
-    for (const auto& [name, m] : table_.all())
-      if (m.state == MemberState::dead) dead.push_back(&m);
+    if (table_.count(MemberState::dead) > 0)
+      for (const auto& [name, m] : table_.all())
+        if (m.state == MemberState::dead) dead.push_back(&m);
     if (!dead.empty()) send_sync_req(now, dead[rng_.uniform(dead.size())]->endpoint, false);
   }
   // ... and re-join seeds while we see fewer members than we once did.
@@ -239,12 +245,13 @@ void Core::note_pause(TimePoint now) {
 std::vector<const Member*> Core::random_members(std::size_t k, bool include_recent_dead,
                                                 std::string_view exclude, TimePoint now) {
   std::vector<const Member*> pool;
-  if (include_recent_dead) {
-    for (const auto& [name, m] : table_.all()) {
-      if (name == self_.name || name == exclude) continue;
-      if (m.live() ||
-          (m.state == MemberState::dead && now - m.state_since < config_.gossip_to_the_dead))
-        pool.push_back(&m);
+  if (include_recent_dead && !recent_dead_.empty()) {
+    for (const auto& name : live_names_)
+      if (name != exclude) pool.push_back(table_.find(name));
+    for (const auto& name : recent_dead_) {
+      const auto* m = table_.find(name);
+      if (name != exclude && m && now - m->state_since < config_.gossip_to_the_dead)
+        pool.push_back(m);
     }
   } else if (live_names_.size() > 4 * k + 8) {
     // Large cluster: sample without scanning the table.
