@@ -42,6 +42,10 @@ enum class NodeStatus { running, paused, crashed, stopped };
 
 // What the cluster reports about each message it carries (for benchmarks and
 // tests that count traffic). `delivered` is false when the network dropped it.
+// Each message is reported once: when sent if the network drops it or its
+// endpoint matches no node, else when it arrives (then `delivered` is false if
+// the node is crashed/stopped or its pause queue is full). `bytes` is valid
+// only during the call. Taps observe; they must not change the cluster.
 struct Delivery {
   TimePoint at;
   std::size_t from;
@@ -59,6 +63,8 @@ class Cluster {
   std::size_t size() const;
   std::string name(std::size_t i) const;      // "n<i>"
   std::string endpoint(std::size_t i) const;  // "sim://n<i>"
+  // The node's current core. A crashed or stopped node keeps its last core,
+  // frozen, for inspection. Throws std::logic_error before the node starts.
   membership::Core& core(std::size_t i);
   NodeStatus status(std::size_t i) const;
   bool running(std::size_t i) const { return status(i) == NodeStatus::running; }
