@@ -5,8 +5,10 @@ namespace hearsay::gossip {
 void BroadcastQueue::enqueue(std::string key, Bytes encoded) {
   if (auto it = items_.find(key); it != items_.end()) {
     order_.erase(order_of(it->first, it->second));
+    bytes_ -= it->second.bytes.size();
     items_.erase(it);
   }
+  bytes_ += encoded.size();
   Item item{std::move(encoded), 0, next_id_++};
   order_.insert(order_of(key, item));
   items_.emplace(std::move(key), std::move(item));
@@ -28,6 +30,7 @@ std::vector<Bytes> BroadcastQueue::take(std::size_t budget_bytes, int limit) {
     auto it = items_.find(key);
     order_.erase(order_of(it->first, it->second));
     if (++it->second.transmits >= limit) {
+      bytes_ -= it->second.bytes.size();
       items_.erase(it);
     } else {
       order_.insert(order_of(it->first, it->second));
@@ -36,11 +39,13 @@ std::vector<Bytes> BroadcastQueue::take(std::size_t budget_bytes, int limit) {
   return out;
 }
 
-void BroadcastQueue::heard_again(std::string_view key, int limit) {
+void BroadcastQueue::heard_again(std::string_view key, int limit, std::size_t budget_bytes) {
+  if (bytes_ <= budget_bytes) return;
   auto it = items_.find(key);
   if (it == items_.end()) return;
   order_.erase(order_of(it->first, it->second));
   if (++it->second.transmits >= limit) {
+    bytes_ -= it->second.bytes.size();
     items_.erase(it);
   } else {
     order_.insert(order_of(it->first, it->second));
@@ -48,6 +53,7 @@ void BroadcastQueue::heard_again(std::string_view key, int limit) {
 }
 
 void BroadcastQueue::clear() {
+  bytes_ = 0;
   items_.clear();
   order_.clear();
 }

@@ -25,10 +25,13 @@ class BroadcastQueue {
   void enqueue(std::string key, Bytes encoded);
   // Items for one message within `budget_bytes`; each sent at most `limit` times.
   std::vector<Bytes> take(std::size_t budget_bytes, int limit);
-  // Rumor-mongering feedback (Demers et al.): hearing our news back from a
-  // peer counts like a transmission, so well-known news retires early and
-  // fresh news is not starved behind it.
-  void heard_again(std::string_view key, int limit);
+  // Rumor-mongering feedback (Demers et al.): while the queue holds more
+  // than one message's budget, hearing our news back from a peer counts like
+  // a transmission, so well-known news retires early and fresh news is not
+  // starved behind a backlog. Without a backlog it changes nothing: full
+  // retransmission then reaches stragglers better.
+  void heard_again(std::string_view key, int limit, std::size_t budget_bytes);
+  std::size_t bytes() const { return bytes_; }
   bool contains(std::string_view key) const { return items_.find(key) != items_.end(); }
   std::size_t size() const { return items_.size(); }
   void clear();
@@ -48,6 +51,7 @@ class BroadcastQueue {
   std::map<std::string, Item, std::less<>> items_;
   std::set<Order> order_;
   std::uint64_t next_id_ = 0;
+  std::size_t bytes_ = 0;  // sum of queued items' sizes
 };
 
 }  // namespace hearsay::gossip

@@ -174,7 +174,8 @@ bool Core::apply(TimePoint now, const MemberRecord& r, Origin origin,
   if (!overrides(state, r.incarnation, *m)) {
     if (origin == Origin::gossip && r.incarnation == m->incarnation && state == m->state)
       broadcasts_.heard_again(r.name,
-                              retransmit_limit(config_.retransmit_mult, table_.live_count()));
+                              retransmit_limit(config_.retransmit_mult, table_.live_count()),
+                              config_.payload_budget_bytes);
     if (state == MemberState::suspect && m->state == MemberState::suspect &&
         r.incarnation == m->incarnation) {
       auto it = suspicions_.find(r.name);

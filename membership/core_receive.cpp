@@ -125,7 +125,7 @@ void Core::on_ack(TimePoint now, const gossip::Message& msg) {
   if (probe_ && probe_->seq == seq) {
     awareness_.apply_delta(-1);
     probe_.reset();
-    (void)now;
+    if (hinted_) next_probe_at_ = now;  // a failure hint waits for no schedule
     return;
   }
   if (auto it = relays_.find(seq); it != relays_.end()) {

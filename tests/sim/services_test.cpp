@@ -37,7 +37,8 @@ bool converge(Cluster& c) {
 
 TEST(Services, LargeSetIsAnnouncedByVersionAndPulledByEveryone) {
   for (const auto seed : test_seeds()) {
-    SCOPED_TRACE(replay_hint(seed));
+    SCOPED_TRACE(
+        replay_hint(seed, ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     Cluster c(lan(60, seed));
     ASSERT_TRUE(converge(c));
     // 20 records of ~1 KiB: far over the 1,400-byte payload budget.
