@@ -123,6 +123,7 @@ class Core {
   void set_member(TimePoint now, Member m, bool broadcast);
   void enqueue_news(TimePoint now, const Member& m);
   void emit(MemberEventType type, const Member& m);
+  void request_services(TimePoint now, const gossip::MemberRecord& r, std::string_view via);
   gossip::MemberRecord record_of(const Member& m, bool with_services) const;
   void bump_self(TimePoint now);
 

@@ -39,6 +39,14 @@ gossip::MemberRecord Core::record_of(const Member& m, bool with_services) const 
   return r;
 }
 
+// Asks the peer that told us for a service set we know only by version;
+// pull_tick falls back to the owner.
+void Core::request_services(TimePoint now, const MemberRecord& r, std::string_view via_endpoint) {
+  pulls_[r.name] = PendingPull{r.services_version, now + config_.probe_timeout * 2, false};
+  send(std::string(via_endpoint), gossip::MessageType::services_pull, next_seq(),
+       gossip::ServicesPull{r.name, r.services_version}, false);
+}
+
 void Core::emit(MemberEventType type, const Member& m) {
   events_.push_back(MemberEvent{type, m.name, m.endpoint});
 }
@@ -150,16 +158,14 @@ bool Core::apply(TimePoint now, const MemberRecord& r, Origin origin,
     const bool spread = origin == Origin::gossip || r.endpoint == via_endpoint;
     set_member(now, std::move(fresh), complete && spread);
     const auto& cur = *table_.find(r.name);
+    emit(MemberEventType::join, cur);
     if (cur.state == MemberState::suspect) {
       // Someone suspects a member we just met: run our own timer on it.
       Member alive = cur;
       suspect(now, alive, r.incarnation, r.from);
     }
-    emit(MemberEventType::join, cur);
     if (!complete) {
-      pulls_[r.name] = PendingPull{r.services_version, now + config_.probe_timeout * 2, false};
-      send(std::string(via_endpoint), gossip::MessageType::services_pull, next_seq(),
-           gossip::ServicesPull{r.name, r.services_version}, false);
+      request_services(now, r, via_endpoint);
     }
     ++stats_.news_applied;
     return true;
@@ -236,15 +242,22 @@ bool Core::apply(TimePoint now, const MemberRecord& r, Origin origin,
       if (changed && was != MemberState::dead && was != MemberState::left)
         emit(MemberEventType::updated, cur);
       if (!complete) {
-        pulls_[r.name] = PendingPull{r.services_version, now + config_.probe_timeout * 2, false};
-        send(std::string(via_endpoint), gossip::MessageType::services_pull, next_seq(),
-             gossip::ServicesPull{r.name, r.services_version}, false);
+        request_services(now, r, via_endpoint);
       }
       return true;
     }
-    case MemberState::suspect:
-      suspect(now, *m, r.incarnation, r.from.empty() ? std::string(via_endpoint) : r.from);
+    case MemberState::suspect: {
+      // A suspicion at a newer incarnation may carry a newer service set.
+      Member base = *m;
+      if (r.services_version > base.services_version) {
+        base.services_version = r.services_version;
+        base.services_complete = r.services.has_value();
+        if (r.services) base.services = *r.services;
+        if (!r.services) request_services(now, r, via_endpoint);
+      }
+      suspect(now, base, r.incarnation, r.from.empty() ? std::string(via_endpoint) : r.from);
       return true;
+    }
     case MemberState::dead:
     case MemberState::left: {
       suspicions_.erase(r.name);

@@ -141,7 +141,11 @@ void Core::on_ping_req(TimePoint now, const gossip::Message& msg) {
   const auto& req = std::get<gossip::PingReq>(msg.body);
   if (relays_.size() >= 1024) return;  // bound helper state
   const auto seq = next_seq();
-  relays_[seq] = Relay{msg.header.sender_endpoint, msg.header.seq, now + config_.probe_timeout};
+  // Lifeguard: answer nack at 80% of the probe timeout, so the nack is back
+  // before the requester's probe period ends and counts as the helper's
+  // proof of health (memberlist waits the full timeout and it arrives late).
+  const auto nack_after = config_.probe_timeout * 4 / 5;
+  relays_[seq] = Relay{msg.header.sender_endpoint, msg.header.seq, now + nack_after};
   send(req.target_endpoint, MessageType::ping, seq, gossip::Ping{req.target}, true);
 }
 
