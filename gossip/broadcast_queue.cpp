@@ -18,9 +18,13 @@ std::vector<Bytes> BroadcastQueue::take(std::size_t budget_bytes, int limit) {
   std::vector<Bytes> out;
   std::vector<std::string> chosen;
   std::size_t used = 0;
+  int skipped = 0;  // bound the scan when the budget is nearly full
   for (const auto& [transmits, id, key] : order_) {
     const auto& item = items_.find(key)->second;
-    if (used + item.bytes.size() > budget_bytes) continue;
+    if (used + item.bytes.size() > budget_bytes) {
+      if (++skipped > 16) break;
+      continue;
+    }
     used += item.bytes.size();
     out.push_back(item.bytes);
     chosen.push_back(key);
