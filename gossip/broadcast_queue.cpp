@@ -30,23 +30,17 @@ std::vector<Bytes> BroadcastQueue::take(std::size_t budget_bytes, int limit) {
     chosen.push_back(key);
     if (used + 16 > budget_bytes) break;  // nothing useful fits any more
   }
-  for (const auto& key : chosen) {
-    auto it = items_.find(key);
-    order_.erase(order_of(it->first, it->second));
-    if (++it->second.transmits >= limit) {
-      bytes_ -= it->second.bytes.size();
-      items_.erase(it);
-    } else {
-      order_.insert(order_of(it->first, it->second));
-    }
-  }
+  for (const auto& key : chosen)
+    count_transmit(items_.find(key), limit);
   return out;
 }
 
 void BroadcastQueue::heard_again(std::string_view key, int limit, std::size_t budget_bytes) {
   if (bytes_ <= budget_bytes) return;
-  auto it = items_.find(key);
-  if (it == items_.end()) return;
+  if (auto it = items_.find(key); it != items_.end()) count_transmit(it, limit);
+}
+
+void BroadcastQueue::count_transmit(Items::iterator it, int limit) {
   order_.erase(order_of(it->first, it->second));
   if (++it->second.transmits >= limit) {
     bytes_ -= it->second.bytes.size();

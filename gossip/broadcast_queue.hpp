@@ -48,7 +48,11 @@ class BroadcastQueue {
     return {item.transmits, ~item.id, key};
   }
 
-  std::map<std::string, Item, std::less<>> items_;
+  using Items = std::map<std::string, Item, std::less<>>;
+  // One more transmission; retires the item at `limit`.
+  void count_transmit(Items::iterator it, int limit);
+
+  Items items_;
   std::set<Order> order_;
   std::uint64_t next_id_ = 0;
   std::size_t bytes_ = 0;  // sum of queued items' sizes

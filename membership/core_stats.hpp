@@ -20,9 +20,10 @@ struct CoreStats {
   std::uint64_t probes = 0;
   std::uint64_t indirect_probes = 0;  // ping-reqs we sent
   std::uint64_t probes_failed = 0;
-  std::uint64_t suspicions = 0;       // members we moved to suspect (ours or heard)
-  std::uint64_t refutations = 0;      // times we refuted a claim about ourselves
-  std::uint64_t deaths_declared = 0;  // suspicion timeouts that fired here
+  std::uint64_t suspicions = 0;         // members we moved to suspect (ours or heard)
+  std::uint64_t suspicions_raised = 0;  // by our own failed probes
+  std::uint64_t refutations = 0;        // times we refuted a claim about ourselves
+  std::uint64_t deaths_declared = 0;    // suspicion timeouts that fired here
   std::uint64_t syncs_started = 0;
   std::uint64_t syncs_served = 0;
   std::uint64_t news_applied = 0;

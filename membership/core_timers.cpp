@@ -95,6 +95,7 @@ void Core::finish_probe(TimePoint now) {
     }
     return;
   }
+  ++stats_.suspicions_raised;
   suspect(now, *m, m->incarnation, self_.name);
 }
 

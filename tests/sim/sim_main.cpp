@@ -29,7 +29,9 @@
 //     "traffic": { "messages_per_node_per_s", "bytes_per_node_per_s" (whole run),
 //                  "messages_total", "bytes_total",
 //                  "after_join": { "messages_per_node_per_s", "bytes_per_node_per_s" } },
-//     "protocol": { "suspicions", "refutations", "deaths_declared" },  // all cores
+//     "protocol": { "suspicions_raised" (failed probes that accused someone),
+//                   "suspicions" (suspect transitions on every node),
+//                   "refutations", "deaths_declared" },  // all cores
 //     "wall_seconds", "virtual_seconds"
 //   }
 #include <CLI/CLI.hpp>
@@ -222,7 +224,8 @@ json to_json(const Report& r) {
              {{"messages_per_node_per_s", r.messages_per_node_per_s_after_join()},
               {"bytes_per_node_per_s", r.bytes_per_node_per_s_after_join()}}}}},
           {"protocol",
-           {{"suspicions", r.suspicions},
+           {{"suspicions_raised", r.suspicions_raised},
+            {"suspicions", r.suspicions},
             {"refutations", r.refutations},
             {"deaths_declared", r.deaths_declared}}},
           {"wall_seconds", r.wall_seconds},
@@ -315,7 +318,8 @@ void print_footer(std::ostream& os, const Report& r) {
                 r.messages_per_node_per_s(), r.bytes_per_node_per_s(),
                 r.messages_per_node_per_s_after_join(), r.bytes_per_node_per_s_after_join());
   os << line;
-  os << "protocol: " << r.suspicions << " suspicions, " << r.refutations << " refutations, "
+  os << "protocol: " << r.suspicions_raised << " suspicions raised (" << r.suspicions
+     << " suspect transitions across nodes), " << r.refutations << " refutations, "
      << r.deaths_declared << " deaths declared\n";
   std::snprintf(line, sizeof line, "time: %.1f virtual seconds in %.2f wall seconds\n",
                 r.virtual_seconds(), r.wall_seconds);
