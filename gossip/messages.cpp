@@ -19,6 +19,14 @@ static_assert(std::is_same_v<BodyOf<MessageType::services_pull>, ServicesPull>);
 
 }  // namespace
 
+std::string_view to_string(MessageType t) noexcept {
+  static constexpr std::string_view kNames[] = {
+      "unknown",  "ping",         "ack",       "ping_req",     "nack",         "gossip",
+      "sync_req", "sync_summary", "sync_pull", "sync_records", "services_pull"};
+  const auto i = static_cast<std::size_t>(t);
+  return i < std::size(kNames) ? kNames[i] : "unknown";
+}
+
 MessageType type_of(const Body& body) noexcept {
   return static_cast<MessageType>(body.index() + 1);
 }

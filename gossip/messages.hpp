@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -127,5 +128,6 @@ struct Message {
 };
 
 MessageType type_of(const Body& body) noexcept;
+std::string_view to_string(MessageType t) noexcept;
 
 }  // namespace hearsay::gossip

@@ -98,6 +98,20 @@ void Config::validate(bool check_identity) const {
   require(max_services_bytes + 4096 <= max_message_bytes, "max_services_bytes",
           "must leave 4 KiB of max_message_bytes for the rest of a message");
   require(max_services >= 1, "max_services", "must be at least 1");
+  const auto check_pair = [](const std::optional<KeyPair>& k, const char* field) {
+    if (!k) return;
+    require(is_z85_key(k->public_key), field, "public_key must be 40 Z85 characters");
+    require(is_z85_key(k->secret_key), field, "secret_key must be 40 Z85 characters");
+  };
+  check_pair(cluster_key, "cluster_key");
+  check_pair(node_key, "node_key");
+  require(!node_key || cluster_key, "node_key", "needs cluster_key (the key nodes serve with)");
+  for (const auto& k : allowed_keys)
+    require(is_z85_key(k), "allowed_keys", "'" + k + "' is not 40 Z85 characters");
+  require(leave_timeout.count() >= 0, "leave_timeout", "must not be negative");
+  require(max_connections >= 1, "max_connections", "must be at least 1");
+  require(idle_connection_close.count() > 0, "idle_connection_close", "must be positive");
+  require(send_queue_messages >= 1, "send_queue_messages", "must be at least 1");
 }
 
 }  // namespace hearsay

@@ -6,6 +6,7 @@
 #include "hearsay/errors.hpp"
 #include "membership/core_detail.hpp"
 #include "membership/limits.hpp"
+#include "membership/service_set.hpp"
 
 namespace hearsay::membership {
 
@@ -79,41 +80,10 @@ void Core::leave(TimePoint now) {
   forward_at_ = now;  // say goodbye at once
 }
 
-namespace {
-
-void check_service(const Service& s, const Config& c) {
-  if (s.name.empty()) throw ConfigError("service.name", "must not be empty");
-  if (s.id.empty()) throw ConfigError("service.id", "must not be empty");
-  if (s.name.size() > 255) throw ConfigError("service.name", "must be at most 255 bytes");
-  if (s.id.size() > 255) throw ConfigError("service.id", "must be at most 255 bytes");
-  const auto size = gossip::encoded_size(s);
-  if (size > c.max_service_record_bytes)
-    throw ConfigError("service", "record '" + s.id + "' encodes to " + std::to_string(size) +
-                                     " bytes, over max_service_record_bytes (" +
-                                     std::to_string(c.max_service_record_bytes) + ")");
-}
-
-}  // namespace
-
 void Core::advertise(TimePoint now, Service service) {
-  check_service(service, config_);
-  auto services = table_.find(self_.name)->services;
-  auto it = std::find_if(services.begin(), services.end(),
-                         [&](const Service& s) { return s.id == service.id; });
-  if (it != services.end()) {
-    if (*it == service) return;
-    *it = std::move(service);
-  } else {
-    if (services.size() >= config_.max_services)
-      throw ConfigError("services", "node already advertises max_services (" +
-                                        std::to_string(config_.max_services) + ") records");
-    services.push_back(std::move(service));
-  }
-  const auto total = gossip::encoded_size(services);
-  if (total > config_.max_services_bytes)
-    throw ConfigError("services", "service set would encode to " + std::to_string(total) +
-                                      " bytes, over max_services_bytes (" +
-                                      std::to_string(config_.max_services_bytes) + ")");
+  const auto& current = table_.find(self_.name)->services;
+  auto services = with_service(current, std::move(service), config_);
+  if (services == current) return;
   Member m = *table_.find(self_.name);
   m.services = std::move(services);
   table_.put(std::move(m));

@@ -91,6 +91,8 @@ class Core {
   int awareness() const { return awareness_.score(); }
   std::size_t broadcasts_pending() const { return broadcasts_.size(); }
   bool joined() const { return joined_; }
+  // Smoothed round-trip time to a member, from direct probe acks.
+  std::optional<Duration> rtt(std::string_view member) const;
   bool left() const { return leaving_; }
 
  private:
@@ -111,6 +113,7 @@ class Core {
   void on_services_pull(TimePoint now, const gossip::Message& msg);
   void check_sender(TimePoint now, const gossip::Header& h);
   void check_digest(TimePoint now, const gossip::Header& h);
+  void note_rtt(const std::string& member, Duration sample);
 
   // state changes (core_apply.cpp)
   enum class Origin { gossip, sync };
@@ -177,6 +180,7 @@ class Core {
   TimePoint next_probe_at_;
   std::optional<std::string> hinted_;
   std::map<std::uint32_t, Relay> relays_;
+  std::map<std::string, Duration, std::less<>> rtt_;
   std::uint32_t seq_ = 0;
 
   // suspicion timers by member name

@@ -13,6 +13,7 @@ struct Core::Probe {
   std::string target;
   std::string endpoint;
   std::uint32_t seq = 0;
+  TimePoint sent;          // for round-trip time
   TimePoint ack_deadline;  // then ask helpers (ping-req)
   TimePoint period_end;    // then suspect
   bool indirect_sent = false;

@@ -123,6 +123,7 @@ void Core::on_ping(TimePoint, const gossip::Message& msg) {
 void Core::on_ack(TimePoint now, const gossip::Message& msg) {
   const auto seq = msg.header.seq;
   if (probe_ && probe_->seq == seq) {
+    if (!probe_->indirect_sent) note_rtt(probe_->target, now - probe_->sent);
     awareness_.apply_delta(-1);
     probe_.reset();
     if (hinted_) next_probe_at_ = now;  // a failure hint waits for no schedule
@@ -135,6 +136,18 @@ void Core::on_ack(TimePoint now, const gossip::Message& msg) {
     return;
   }
   ++stats_.stale_acks;  // late or duplicate: ignored, never counted as proof of life
+}
+
+// Smoothed like TCP's SRTT: 7/8 old + 1/8 new; only direct acks count.
+void Core::note_rtt(const std::string& member, Duration sample) {
+  auto [it, fresh] = rtt_.try_emplace(member, sample);
+  if (!fresh) it->second = it->second - it->second / 8 + sample / 8;
+}
+
+std::optional<Duration> Core::rtt(std::string_view member) const {
+  auto it = rtt_.find(member);
+  if (it == rtt_.end()) return std::nullopt;
+  return it->second;
 }
 
 void Core::on_ping_req(TimePoint now, const gossip::Message& msg) {

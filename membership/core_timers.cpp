@@ -44,6 +44,7 @@ void Core::start_probe(TimePoint now, const std::string& target) {
   probe_->target = target;
   probe_->endpoint = m->endpoint;
   probe_->seq = next_seq();
+  probe_->sent = now;
   probe_->ack_deadline = now + awareness_.scale(config_.probe_timeout);
   probe_->period_end = now + awareness_.scale(config_.probe_interval);
   ++stats_.probes;
@@ -206,6 +207,7 @@ void Core::housekeeping_tick(TimePoint now) {
     if (!m.live() && now - m.state_since >= config_.tombstone_timeout) reap.push_back(name);
   for (const auto& name : reap) {
     table_.erase(name);
+    rtt_.erase(name);
     registry_.on_member_erased(name);
   }
   // Forgotten members are no longer missed: stop re-joining for them.

@@ -20,4 +20,16 @@ std::string_view to_string(MemberEventType t) noexcept {
   return "unknown";
 }
 
+std::string_view to_string(ServiceEventType t) noexcept {
+  switch (t) {
+    case ServiceEventType::added:
+      return "added";
+    case ServiceEventType::updated:
+      return "updated";
+    case ServiceEventType::removed:
+      return "removed";
+  }
+  return "unknown";
+}
+
 }  // namespace hearsay

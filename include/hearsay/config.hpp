@@ -10,8 +10,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "hearsay/keys.hpp"
 
 namespace hearsay {
 
@@ -55,6 +58,21 @@ struct Config {
   std::size_t max_services_bytes = 64u << 10;       // encoded service set per node
   std::size_t max_service_record_bytes = 8u << 10;  // one encoded service record
   std::size_t max_services = 1024;                  // records per node
+
+  // --- security (CurveZMQ); without cluster_key traffic is plain ---
+  // The key every node serves with. Every node holds the pair: a process
+  // without it can neither join nor inject messages.
+  std::optional<KeyPair> cluster_key;
+  // Optional per-node client key; peers admit it only if its public key is in
+  // their allowed_keys. Without it the node authenticates with cluster_key.
+  std::optional<KeyPair> node_key;
+  std::vector<std::string> allowed_keys;  // extra client public keys admitted (Z85)
+
+  // --- runtime (hearsay::Node) ---
+  milliseconds leave_timeout{3000};   // the destructor waits this long for a leave to spread
+  std::size_t max_connections = 128;  // outbound connection pool (LRU)
+  milliseconds idle_connection_close{60000};
+  int send_queue_messages = 1000;  // per peer, before sends are dropped
 
   // Named profiles.
   static Config lan();

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "hearsay/registry.hpp"
+
 namespace hearsay {
 
 enum class MemberEventType : std::uint8_t { join, suspect, alive, dead, left, updated };
@@ -17,6 +19,18 @@ struct MemberEvent {
   MemberEventType type = MemberEventType::join;
   std::string name;
   std::string endpoint;
+};
+
+// An instance of a watched service appeared, changed (health, endpoint, tags,
+// meta, weight, or its member's state) or went away (withdrawn, or its member
+// is dead or left). `instance` is the new state, or the last one for removed.
+enum class ServiceEventType : std::uint8_t { added, updated, removed };
+
+std::string_view to_string(ServiceEventType t) noexcept;
+
+struct ServiceEvent {
+  ServiceEventType type = ServiceEventType::added;
+  Instance instance;
 };
 
 }  // namespace hearsay

@@ -1,0 +1,125 @@
+// ZmqTransport: moves the core's messages over ZeroMQ. The only code besides
+// the node runtime that includes cppzmq. Owned and used by one thread.
+//
+// Pattern: each node binds one PULL socket for everything it receives; to
+// talk to a peer it keeps a PUSH socket connected to that peer's endpoint, in
+// a bounded LRU pool (idle sockets closed). Every send is non-blocking: a full
+// queue (send high-water mark) or a pool that cannot open a socket is a
+// dropped message, counted, like a lost datagram. Linger is 0 so a dead peer
+// never holds memory or delays shutdown; inbound message size is capped by
+// ZMQ_MAXMSGSIZE. Each PUSH socket has a monitor; a connection to a peer that
+// closes (ZMQ_EVENT_DISCONNECTED) is reported by take_closed() as a failure
+// hint. Acks are matched by sequence number in the core, so ZeroMQ's
+// automatic reconnection cannot confuse the failure detector.
+//
+// Security: with `curve` set, the PULL socket is a CURVE server using the
+// node's (or cluster's) key pair and every PUSH socket a CURVE client that
+// expects the cluster's server key. A ZAP handler on the transport's thread
+// admits only client keys in `allowed_client_keys` (if that list is empty,
+// the transport fills it with `client_public`: in cluster-key mode that is the
+// cluster public key), so a process without the right secret key can neither
+// join nor inject messages. The ZAP handler is a REP socket bound to
+// inproc://zeromq.zap.01, of which a zmq::context_t can hold only one: use one
+// context per CURVE transport (the node runtime does). ZAP requests are
+// answered inside service(), so a handshake waits until the owner calls it:
+// poll every socket of poll_sockets() and call service() whenever one is
+// readable (or every loop iteration).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace zmq {
+class context_t;
+class socket_t;
+}  // namespace zmq
+
+namespace hearsay::gossip {
+
+struct CurveOptions {
+  std::string server_public;  // Z85, 40 chars: the key every node's PULL socket serves with
+  std::string server_secret;  // Z85: its secret (every node holds it in cluster-key mode)
+  std::string client_public;  // Z85: this node's client key (cluster or per-node)
+  std::string client_secret;  // Z85
+  std::vector<std::string> allowed_client_keys;  // Z85 public keys admitted by ZAP
+};
+
+struct TransportOptions {
+  std::string bind;  // tcp://host:port (port 0 or * = any), ipc://path
+  std::size_t max_message_bytes = 4u << 20;
+  int send_hwm = 1000;  // messages queued per peer before drops
+  int receive_hwm = 10000;
+  std::size_t max_connections = 128;  // outbound pool size (LRU)
+  std::chrono::milliseconds idle_close{
+      60000};  // close outbound sockets unused this long; <= 0: never
+  std::optional<CurveOptions> curve;
+};
+
+struct TransportStats {
+  std::uint64_t sent = 0;
+  std::uint64_t send_dropped = 0;  // EAGAIN (queue full) or socket error
+  std::uint64_t received = 0;
+  std::uint64_t connections_opened = 0;
+  std::uint64_t connections_closed = 0;  // by us: LRU, idle, disconnect()
+  std::uint64_t peer_disconnects = 0;    // monitor: peer closed the connection
+  std::uint64_t zap_denied = 0;
+  std::uint64_t receive_dropped = 0;  // multipart (foreign) messages or socket errors
+  std::size_t open_connections = 0;
+};
+
+class ZmqTransport {
+ public:
+  // Binds at once. Throws std::runtime_error with a clear message if the
+  // endpoint is malformed or already in use.
+  ZmqTransport(zmq::context_t& context, TransportOptions options);
+  ~ZmqTransport();
+  ZmqTransport(const ZmqTransport&) = delete;
+  ZmqTransport& operator=(const ZmqTransport&) = delete;
+
+  // The endpoint actually bound (tcp://127.0.0.1:* resolved to its port).
+  const std::string& bound_endpoint() const;
+
+  // Non-blocking. False if the message was dropped (counted): queue full,
+  // malformed endpoint, pool size 0, or a socket error. Opens a pooled
+  // connection on first use (evicting the least recently used one when full)
+  // and stamps its last use with steady_clock::now() for idle_close. Never
+  // throws.
+  bool send(const std::string& endpoint, std::span<const std::uint8_t> bytes);
+
+  // Every message waiting on the inbound socket, without blocking: at most
+  // receive_hwm per call so a flood cannot pin the loop (the socket stays
+  // readable if more wait). Never throws; errors are counted.
+  std::vector<std::vector<std::uint8_t>> receive_all();
+
+  // For zmq::poll in the runtime loop: the inbound socket (and ZAP, monitors
+  // are serviced inside service()).
+  zmq::socket_t& inbound();
+  // Everything worth waking for (ZMQ_POLLIN): the inbound socket first, then
+  // the ZAP handler (with curve) and one monitor per pooled connection. The
+  // set changes as connections open and close: fetch it again before each
+  // poll. Pointers stay valid until the next send/service/disconnect.
+  std::vector<zmq::socket_t*> poll_sockets();
+  // Handles ZAP requests and monitor events and closes idle connections
+  // (unused longer than idle_close before `now`); call every loop iteration.
+  // Never throws.
+  void service(std::chrono::steady_clock::time_point now);
+  // Endpoints whose connection the peer closed since the last call.
+  std::vector<std::string> take_closed();
+
+  // Close the connection to a member declared dead or left.
+  void disconnect(const std::string& endpoint);
+
+  const TransportStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hearsay::gossip

@@ -1,0 +1,18 @@
+// ServiceSet rules: adding or replacing one of a node's own service records
+// within the configured limits. Shared by the core and by hearsay::Node, which
+// checks on the caller's thread so errors reach the caller.
+#pragma once
+
+#include <vector>
+
+#include "hearsay/config.hpp"
+#include "hearsay/service.hpp"
+
+namespace hearsay::membership {
+
+// `set` with `service` added, or replacing the record with the same id.
+// Throws ConfigError naming the field ("service.name", "service.id",
+// "service", "services") if the record or the new set breaks a limit.
+std::vector<Service> with_service(std::vector<Service> set, Service service, const Config& c);
+
+}  // namespace hearsay::membership

@@ -1,0 +1,456 @@
+// ZmqTransport over real ZeroMQ: several transports in one process, each with
+// its own context like a node, on loopback tcp (IPv4 and IPv6) and ipc paths
+// in a fresh temp directory. Every wait is a bounded loop that pumps
+// service()/receive_all(); nothing relies on a bare sleep.
+#include "gossip/zmq_transport.hpp"
+
+#include <gtest/gtest.h>
+#include <zmq.h>
+
+#include <zmq.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hearsay::gossip {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes bytes_of(const std::string& text) {
+  return {text.begin(), text.end()};
+}
+
+struct KeyPair {
+  std::string public_key;
+  std::string secret_key;
+};
+
+KeyPair make_keypair() {
+  std::array<char, 41> public_key{};
+  std::array<char, 41> secret_key{};
+  if (zmq_curve_keypair(public_key.data(), secret_key.data()) != 0)
+    throw std::runtime_error("zmq_curve_keypair failed");
+  return {public_key.data(), secret_key.data()};
+}
+
+// One node's worth of ZeroMQ: a context and a transport on it.
+struct Node {
+  explicit Node(TransportOptions options)
+      : context(std::make_unique<zmq::context_t>()),
+        transport(std::make_unique<ZmqTransport>(*context, std::move(options))) {}
+  Node(Node&&) noexcept = default;
+  Node& operator=(Node&&) noexcept = default;
+  ~Node() {
+    transport.reset();  // sockets before their context
+    context.reset();
+  }
+  ZmqTransport* operator->() const { return transport.get(); }
+
+  std::unique_ptr<zmq::context_t> context;
+  std::unique_ptr<ZmqTransport> transport;
+  std::vector<Bytes> inbox;
+};
+
+TransportOptions options_for(const std::string& bind) {
+  TransportOptions options;
+  options.bind = bind;
+  return options;
+}
+
+// Pumps every node (service + receive into its inbox) until `done` or the
+// deadline; true if `done` held.
+bool pump_until(const std::vector<Node*>& nodes, const std::function<bool()>& done,
+                std::chrono::milliseconds limit = 5000ms) {
+  const auto deadline = Clock::now() + limit;
+  while (true) {
+    for (auto* node : nodes) {
+      (*node)->service(Clock::now());
+      for (auto& message : (*node)->receive_all())
+        node->inbox.push_back(std::move(message));
+    }
+    if (done()) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
+bool has(const Node& node, const Bytes& message) {
+  return std::find(node.inbox.begin(), node.inbox.end(), message) != node.inbox.end();
+}
+
+// Sends `message` and waits until `to` has it; resends every 100 ms because a
+// PUSH socket may still be connecting or handshaking.
+bool deliver(Node& from, Node& to, const Bytes& message, std::vector<Node*> nodes = {},
+             std::chrono::milliseconds limit = 5000ms) {
+  if (nodes.empty()) nodes = {&from, &to};
+  const auto deadline = Clock::now() + limit;
+  while (Clock::now() < deadline) {
+    from->send(to->bound_endpoint(), message);
+    if (pump_until(
+            nodes, [&] { return has(to, message); }, 100ms))
+      return true;
+  }
+  return false;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "hearsay-zmq-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string ipc(const std::string& name) const { return "ipc://" + (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void round_trip(Node& a, Node& b) {
+  const auto hello = bytes_of("hello from a");
+  const auto reply = bytes_of("reply from b");
+  ASSERT_TRUE(a->send(b->bound_endpoint(), hello));
+  ASSERT_TRUE(pump_until({&a, &b}, [&] { return has(b, hello); }));
+  ASSERT_TRUE(b->send(a->bound_endpoint(), reply));
+  ASSERT_TRUE(pump_until({&a, &b}, [&] { return has(a, reply); }));
+  EXPECT_EQ(a->stats().sent, 1u);
+  EXPECT_EQ(a->stats().received, 1u);
+  EXPECT_EQ(b->stats().received, 1u);
+  EXPECT_EQ(a->stats().send_dropped, 0u);
+  EXPECT_EQ(a->stats().open_connections, 1u);
+}
+
+TEST(ZmqTransport, TcpRoundTripResolvesPortZero) {
+  Node a(options_for("tcp://127.0.0.1:0"));
+  Node b(options_for("tcp://127.0.0.1:*"));
+  for (const auto* node : {&a, &b}) {
+    const auto& endpoint = (*node)->bound_endpoint();
+    EXPECT_TRUE(endpoint.starts_with("tcp://127.0.0.1:")) << endpoint;
+    EXPECT_FALSE(endpoint.ends_with(":0")) << endpoint;
+    EXPECT_FALSE(endpoint.ends_with(":*")) << endpoint;
+  }
+  EXPECT_NE(a->bound_endpoint(), b->bound_endpoint());
+  round_trip(a, b);
+}
+
+TEST(ZmqTransport, IpcRoundTrip) {
+  TempDir dir;
+  Node a(options_for(dir.ipc("a.sock")));
+  Node b(options_for(dir.ipc("b.sock")));
+  EXPECT_EQ(a->bound_endpoint(), dir.ipc("a.sock"));
+  round_trip(a, b);
+}
+
+TEST(ZmqTransport, Ipv6RoundTrip) {
+  std::unique_ptr<Node> a;
+  std::unique_ptr<Node> b;
+  try {
+    a = std::make_unique<Node>(options_for("tcp://[::1]:0"));
+    b = std::make_unique<Node>(options_for("tcp://[::1]:0"));
+  } catch (const std::runtime_error& e) {
+    GTEST_SKIP() << "no IPv6 loopback: " << e.what();
+  }
+  EXPECT_TRUE((*a)->bound_endpoint().starts_with("tcp://[::1]:")) << (*a)->bound_endpoint();
+  round_trip(*a, *b);
+}
+
+TEST(ZmqTransport, SharedContextRoundTrip) {
+  // Without CURVE several transports may share a context (monitor endpoints
+  // are unique per process).
+  zmq::context_t context;
+  ZmqTransport a(context, options_for("tcp://127.0.0.1:0"));
+  ZmqTransport b(context, options_for("tcp://127.0.0.1:0"));
+  const auto hello = bytes_of("shared");
+  ASSERT_TRUE(a.send(b.bound_endpoint(), hello));
+  ASSERT_TRUE(b.send(a.bound_endpoint(), hello));
+  std::vector<Bytes> got_a;
+  std::vector<Bytes> got_b;
+  const auto deadline = Clock::now() + 5s;
+  while ((got_a.empty() || got_b.empty()) && Clock::now() < deadline) {
+    for (auto& m : a.receive_all())
+      got_a.push_back(m);
+    for (auto& m : b.receive_all())
+      got_b.push_back(m);
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(got_a.size(), 1u);
+  ASSERT_EQ(got_b.size(), 1u);
+  EXPECT_EQ(got_a.front(), hello);
+}
+
+TEST(ZmqTransport, BindingAnEndpointInUseThrows) {
+  Node a(options_for("tcp://127.0.0.1:0"));
+  try {
+    Node b(options_for(a->bound_endpoint()));
+    FAIL() << "second bind of " << a->bound_endpoint() << " succeeded";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("in use"), std::string::npos) << what;
+    EXPECT_NE(what.find(a->bound_endpoint()), std::string::npos) << what;
+  }
+}
+
+TEST(ZmqTransport, MalformedEndpointsAreReported) {
+  EXPECT_THROW(Node(options_for("")), std::runtime_error);
+  EXPECT_THROW(Node(options_for("nonsense")), std::runtime_error);
+  EXPECT_THROW(Node(options_for("tcp://127.0.0.1:notaport")), std::runtime_error);
+
+  Node a(options_for("tcp://127.0.0.1:0"));
+  EXPECT_FALSE(a->send("nonsense", bytes_of("x")));
+  EXPECT_FALSE(a->send("tcp://", bytes_of("x")));
+  EXPECT_EQ(a->stats().send_dropped, 2u);
+  EXPECT_EQ(a->stats().open_connections, 0u);
+}
+
+TEST(ZmqTransport, OversizedMessageIsNeverDelivered) {
+  auto receiver_options = options_for("tcp://127.0.0.1:0");
+  receiver_options.max_message_bytes = 1024;
+  Node receiver(receiver_options);
+  Node big_sender(options_for("tcp://127.0.0.1:0"));
+  Node small_sender(options_for("tcp://127.0.0.1:0"));
+
+  const Bytes big(2048, 0xab);
+  ASSERT_TRUE(big_sender->send(receiver->bound_endpoint(), big));
+  const auto small = bytes_of("small enough");
+  const std::vector<Node*> all{&receiver, &big_sender, &small_sender};
+  ASSERT_TRUE(deliver(small_sender, receiver, small, all));
+  // Give a stray big message a further chance to show up; it must not.
+  pump_until(
+      all, [] { return false; }, 200ms);
+  for (const auto& message : receiver.inbox)
+    EXPECT_LE(message.size(), 1024u);
+  EXPECT_FALSE(has(receiver, big));
+}
+
+TEST(ZmqTransport, FullQueueToUnreachablePeerDropsWithoutBlocking) {
+  std::string unreachable;
+  {
+    Node gone(options_for("tcp://127.0.0.1:0"));
+    unreachable = gone->bound_endpoint();  // nobody listens here once it is gone
+  }
+  auto options = options_for("tcp://127.0.0.1:0");
+  options.send_hwm = 4;
+  Node sender(options);
+  const auto message = bytes_of("into the void");
+  const auto start = Clock::now();
+  int accepted = 0;
+  for (int i = 0; i < 1000; ++i)
+    accepted += sender->send(unreachable, message) ? 1 : 0;
+  EXPECT_LT(Clock::now() - start, 2s);
+  EXPECT_LT(accepted, 1000);
+  EXPECT_GE(sender->stats().send_dropped, 1u);
+  EXPECT_EQ(sender->stats().sent + sender->stats().send_dropped, 1000u);
+}
+
+TEST(ZmqTransport, PoolEvictsLeastRecentlyUsed) {
+  auto options = options_for("tcp://127.0.0.1:0");
+  options.max_connections = 2;
+  Node sender(options);
+  std::vector<std::unique_ptr<Node>> peers;
+  for (int i = 0; i < 3; ++i)
+    peers.push_back(std::make_unique<Node>(options_for("tcp://127.0.0.1:0")));
+  std::vector<Node*> all{&sender};
+  for (auto& peer : peers)
+    all.push_back(peer.get());
+
+  for (int round = 0; round < 2; ++round) {
+    for (auto& peer : peers) {
+      const auto message = bytes_of("round " + std::to_string(round));
+      ASSERT_TRUE(deliver(sender, *peer, message, all));
+      EXPECT_LE(sender->stats().open_connections, 2u);
+    }
+  }
+  EXPECT_EQ(sender->stats().open_connections, 2u);
+  EXPECT_GE(sender->stats().connections_closed, 4u);
+  EXPECT_EQ(sender->stats().connections_opened,
+            sender->stats().connections_closed + sender->stats().open_connections);
+  // The most recent peer stays pooled: sending to it again opens nothing.
+  const auto opened = sender->stats().connections_opened;
+  ASSERT_TRUE(sender->send(peers.back()->transport->bound_endpoint(), bytes_of("again")));
+  EXPECT_EQ(sender->stats().connections_opened, opened);
+}
+
+TEST(ZmqTransport, IdleConnectionsClose) {
+  auto options = options_for("tcp://127.0.0.1:0");
+  options.idle_close = 50ms;
+  Node sender(options);
+  Node peer(options_for("tcp://127.0.0.1:0"));
+  ASSERT_TRUE(deliver(sender, peer, bytes_of("hi")));
+  EXPECT_EQ(sender->stats().open_connections, 1u);
+  sender->service(Clock::now() - 1s);  // not idle yet
+  EXPECT_EQ(sender->stats().open_connections, 1u);
+  sender->service(Clock::now() + 1s);
+  EXPECT_EQ(sender->stats().open_connections, 0u);
+  EXPECT_EQ(sender->stats().connections_closed, 1u);
+  EXPECT_TRUE(sender->poll_sockets().size() == 1u);  // only the inbound socket
+  // It reopens on demand.
+  ASSERT_TRUE(deliver(sender, peer, bytes_of("back")));
+  EXPECT_EQ(sender->stats().connections_opened, 2u);
+}
+
+TEST(ZmqTransport, DisconnectClosesThatPeer) {
+  Node sender(options_for("tcp://127.0.0.1:0"));
+  Node a(options_for("tcp://127.0.0.1:0"));
+  Node b(options_for("tcp://127.0.0.1:0"));
+  const std::vector<Node*> all{&sender, &a, &b};
+  ASSERT_TRUE(deliver(sender, a, bytes_of("a"), all));
+  ASSERT_TRUE(deliver(sender, b, bytes_of("b"), all));
+  EXPECT_EQ(sender->poll_sockets().size(), 3u);  // inbound + two monitors
+  sender->disconnect(a->bound_endpoint());
+  EXPECT_EQ(sender->stats().open_connections, 1u);
+  EXPECT_EQ(sender->stats().connections_closed, 1u);
+  sender->disconnect(a->bound_endpoint());  // unknown now: no-op
+  sender->disconnect("tcp://127.0.0.1:1");
+  EXPECT_EQ(sender->stats().connections_closed, 1u);
+  // Our own close is not reported as the peer's.
+  pump_until(
+      all, [] { return false; }, 100ms);
+  EXPECT_TRUE(sender->take_closed().empty());
+  ASSERT_TRUE(deliver(sender, b, bytes_of("still b"), all));
+}
+
+TEST(ZmqTransport, PeerGoneIsReportedAsClosed) {
+  Node sender(options_for("tcp://127.0.0.1:0"));
+  auto peer = std::make_unique<Node>(options_for("tcp://127.0.0.1:0"));
+  const auto endpoint = (*peer)->bound_endpoint();
+  ASSERT_TRUE(deliver(sender, *peer, bytes_of("hello"), {&sender, peer.get()}));
+  EXPECT_TRUE(sender->take_closed().empty());
+  peer.reset();
+  std::vector<std::string> closed;
+  ASSERT_TRUE(pump_until({&sender}, [&] {
+    for (auto& e : sender->take_closed())
+      closed.push_back(e);
+    return !closed.empty();
+  }));
+  EXPECT_EQ(closed, std::vector<std::string>{endpoint});
+  EXPECT_GE(sender->stats().peer_disconnects, 1u);
+}
+
+// --- CURVE ---
+
+CurveOptions cluster_curve(const KeyPair& cluster) {
+  return {cluster.public_key, cluster.secret_key, cluster.public_key, cluster.secret_key, {}};
+}
+
+TransportOptions curve_options(CurveOptions curve) {
+  auto options = options_for("tcp://127.0.0.1:0");
+  options.curve = std::move(curve);
+  return options;
+}
+
+// Sends for `limit` (resending, pumping everyone) and reports whether `to`
+// ever received the message.
+bool delivered_within(Node& from, Node& to, const Bytes& message, std::chrono::milliseconds limit) {
+  return deliver(from, to, message, {&from, &to}, limit);
+}
+
+TEST(ZmqTransport, CurveClusterKeyRoundTrip) {
+  const auto cluster = make_keypair();
+  Node a(curve_options(cluster_curve(cluster)));
+  Node b(curve_options(cluster_curve(cluster)));
+  ASSERT_TRUE(deliver(a, b, bytes_of("secret hello")));
+  ASSERT_TRUE(deliver(b, a, bytes_of("secret reply")));
+  EXPECT_EQ(a->stats().zap_denied, 0u);
+  EXPECT_EQ(b->stats().zap_denied, 0u);
+  EXPECT_EQ(a->poll_sockets().size(), 3u);  // inbound, ZAP, one monitor
+}
+
+TEST(ZmqTransport, CurveWrongClientKeyIsDenied) {
+  const auto cluster = make_keypair();
+  const auto stranger = make_keypair();
+  Node receiver(curve_options(cluster_curve(cluster)));
+  auto curve = cluster_curve(cluster);
+  curve.client_public = stranger.public_key;
+  curve.client_secret = stranger.secret_key;
+  Node intruder(curve_options(curve));
+  EXPECT_FALSE(delivered_within(intruder, receiver, bytes_of("let me in"), 1000ms));
+  EXPECT_TRUE(receiver.inbox.empty());
+  EXPECT_GE(receiver->stats().zap_denied, 1u);
+}
+
+TEST(ZmqTransport, CurveWrongServerKeyDeliversNothing) {
+  const auto cluster = make_keypair();
+  const auto other = make_keypair();
+  Node receiver(curve_options(cluster_curve(cluster)));
+  auto curve = cluster_curve(cluster);
+  curve.server_public = other.public_key;
+  curve.server_secret = other.secret_key;
+  Node intruder(curve_options(curve));
+  EXPECT_FALSE(delivered_within(intruder, receiver, bytes_of("let me in"), 1000ms));
+  EXPECT_TRUE(receiver.inbox.empty());
+}
+
+TEST(ZmqTransport, PlaintextSenderToCurveReceiverDeliversNothing) {
+  const auto cluster = make_keypair();
+  Node receiver(curve_options(cluster_curve(cluster)));
+  Node plain(options_for("tcp://127.0.0.1:0"));
+  EXPECT_FALSE(delivered_within(plain, receiver, bytes_of("plain"), 1000ms));
+  EXPECT_TRUE(receiver.inbox.empty());
+}
+
+TEST(ZmqTransport, CurveAllowListAdmitsOnlyListedNodeKeys) {
+  const auto cluster = make_keypair();
+  const auto listed = make_keypair();
+  const auto unlisted = make_keypair();
+  auto receiver_curve = cluster_curve(cluster);
+  receiver_curve.allowed_client_keys = {listed.public_key};
+  Node receiver(curve_options(receiver_curve));
+
+  auto listed_curve = cluster_curve(cluster);
+  listed_curve.client_public = listed.public_key;
+  listed_curve.client_secret = listed.secret_key;
+  Node admitted(curve_options(listed_curve));
+
+  auto unlisted_curve = cluster_curve(cluster);
+  unlisted_curve.client_public = unlisted.public_key;
+  unlisted_curve.client_secret = unlisted.secret_key;
+  Node refused(curve_options(unlisted_curve));
+
+  EXPECT_FALSE(delivered_within(refused, receiver, bytes_of("refused"), 1000ms));
+  EXPECT_GE(receiver->stats().zap_denied, 1u);
+  EXPECT_TRUE(delivered_within(admitted, receiver, bytes_of("admitted"), 5000ms));
+  EXPECT_FALSE(has(receiver, bytes_of("refused")));
+}
+
+TEST(ZmqTransport, CurveConfigurationErrorsThrow) {
+  auto bad = cluster_curve(make_keypair());
+  bad.client_secret = "too short";
+  try {
+    Node node(curve_options(bad));
+    FAIL() << "a bad key was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("client_secret"), std::string::npos) << e.what();
+  }
+  // One ZAP handler per context: a second CURVE transport on it is refused.
+  zmq::context_t context;
+  const auto curve = cluster_curve(make_keypair());
+  ZmqTransport first(context, curve_options(curve));
+  try {
+    ZmqTransport second(context, curve_options(curve));
+    FAIL() << "two ZAP handlers in one context";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("ZAP"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace hearsay::gossip
