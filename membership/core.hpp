@@ -189,6 +189,7 @@ class Core {
   // dissemination
   TimePoint next_gossip_at_;
   TimePoint forward_at_ = kNever;
+  TimePoint last_forward_at_{};
   double forward_tokens_ = 0;
   TimePoint forward_tokens_at_;
 

@@ -53,7 +53,10 @@ void Core::emit(MemberEventType type, const Member& m) {
 
 void Core::enqueue_news(TimePoint now, const Member& m) {
   broadcasts_.enqueue(m.name, gossip::encode_record(record_of(m, true)));
-  forward_at_ = std::min(forward_at_, now + config_.forward_coalesce);
+  // Leading edge: news after a quiet spell goes out at once; news arriving
+  // within the coalescing window of the last forward is batched behind it.
+  const auto earliest = std::max(now, last_forward_at_ + config_.forward_coalesce);
+  forward_at_ = std::min(forward_at_, earliest);
 }
 
 void Core::set_member(TimePoint now, Member m, bool broadcast) {

@@ -136,6 +136,7 @@ void Core::gossip_tick(TimePoint now) {
 void Core::forward_tick(TimePoint now) {
   if (now < forward_at_) return;
   forward_at_ = kNever;
+  last_forward_at_ = now;
   if (config_.forward_rate_per_s <= 0 || broadcasts_.size() == 0) return;
   const double cap = std::max(config_.gossip_fanout * 2.0, config_.forward_rate_per_s / 5.0);
   const auto dt = std::chrono::duration<double>(now - forward_tokens_at_).count();
