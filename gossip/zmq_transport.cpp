@@ -1,7 +1,8 @@
 // ZmqTransport over libzmq/cppzmq. One PULL socket in, a PUSH socket per peer
 // out (an LRU list, most recently used first), a PAIR socket per PUSH that
 // reads the libzmq monitor of that PUSH, and with CURVE a REP socket acting
-// as the context's ZAP handler. Nothing here blocks: every receive and every
+// as the context's ZAP handler. A peer whose handshake fails is reopened with
+// the next CURVE key choice (key rotation). Nothing here blocks: every receive and every
 // send to a peer uses dontwait, and ZeroMQ errors on the data path are
 // counted, never thrown.
 #include "gossip/zmq_transport.hpp"
@@ -32,6 +33,12 @@ constexpr std::string_view zap_domain = "hearsay";
 constexpr std::size_t zap_requests_per_service = 256;
 constexpr std::size_t monitor_events_per_service = 64;
 constexpr std::size_t default_receive_batch = 10000;
+// After every key choice failed in a row: wait, doubling up to the maximum.
+constexpr std::chrono::milliseconds handshake_backoff{100};
+constexpr std::chrono::milliseconds handshake_backoff_max{5000};
+constexpr int monitored_events =
+    ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 
 using CurveKey = std::array<std::uint8_t, 32>;
 
@@ -73,11 +80,18 @@ void receive_rest(zmq::socket_t& socket, const zmq::message_t& first,
 }  // namespace
 
 struct ZmqTransport::Impl {
+  using TimePoint = std::chrono::steady_clock::time_point;
   struct Peer {
-    std::string endpoint;  // the pool key, as given to send()
-    zmq::socket_t push;
+    std::string endpoint;   // the pool key, as given to send()
+    zmq::socket_t push;     // closed while waiting out a handshake backoff
     zmq::socket_t monitor;  // PAIR reading the PUSH socket's monitor
-    std::chrono::steady_clock::time_point last_used;
+    TimePoint last_used;
+    std::size_t choice = 0;         // index into choices_ the socket dials with
+    std::size_t failures = 0;       // failed handshakes since the last success
+    bool handshaked = false;        // the current connection completed its handshake
+    bool failed = false;            // a handshake failed: switch choice in service()
+    std::uint64_t unconfirmed = 0;  // sent while not handshaked (queued, probably)
+    TimePoint reopen_at;            // when closed: reopen then
   };
   using Peers = std::list<Peer>;
 
@@ -89,8 +103,11 @@ struct ZmqTransport::Impl {
   void setup_curve();
   void bind_inbound();
   Peer* peer_for(const std::string& endpoint);  // nullptr if the pool is size 0
-  Peer open(const std::string& endpoint);       // throws zmq::error_t
+  void connect(Peer& peer);                     // throws zmq::error_t
+  void close_sockets(Peer& peer);
   void close(Peers::iterator it);
+  void handshake_failed(Peer& peer, TimePoint now);
+  void reopen_due(TimePoint now);
   void serve_zap();
   void answer_zap(const std::vector<zmq::message_t>& request);
   bool admits(const std::vector<zmq::message_t>& request) const;
@@ -101,6 +118,13 @@ struct ZmqTransport::Impl {
   TransportOptions options_;
   TransportStats stats_;
   std::vector<CurveKey> allowed_;
+  // What to dial peers with: (server_public, client_public, client_secret) of
+  // curve, then its alternatives; one empty choice without curve.
+  std::vector<CurveAlternative> choices_;
+  // Endpoint -> index of the choice that last worked, when not 0. Survives
+  // pool evictions; bounded (cleared when it grows past remembered_max()).
+  std::unordered_map<std::string, std::size_t> remembered_;
+  std::size_t remembered_max() const { return 4 * options_.max_connections + 64; }
   zmq::socket_t zap_;  // declared before inbound_ so it outlives it
   zmq::socket_t inbound_;
   std::string bound_;
@@ -112,6 +136,7 @@ struct ZmqTransport::Impl {
 ZmqTransport::Impl::Impl(zmq::context_t& context, TransportOptions options)
     : context_(context), options_(std::move(options)) {
   if (options_.bind.empty()) throw std::runtime_error("bind: endpoint is empty");
+  if (!options_.curve) choices_.emplace_back();
   try {
     if (options_.curve) setup_curve();
     bind_inbound();
@@ -122,7 +147,7 @@ ZmqTransport::Impl::Impl(zmq::context_t& context, TransportOptions options)
 
 ZmqTransport::Impl::~Impl() {
   for (auto& peer : peers_)
-    zmq_socket_monitor(peer.push.handle(), nullptr, 0);
+    if (peer.push.handle() != nullptr) zmq_socket_monitor(peer.push.handle(), nullptr, 0);
 }
 
 void ZmqTransport::Impl::setup_curve() {
@@ -133,9 +158,20 @@ void ZmqTransport::Impl::setup_curve() {
   decode_key(curve.server_secret, "server_secret");
   decode_key(curve.client_public, "client_public");
   decode_key(curve.client_secret, "client_secret");
-  if (curve.allowed_client_keys.empty()) curve.allowed_client_keys.push_back(curve.client_public);
+  choices_.push_back({curve.server_public, curve.client_public, curve.client_secret});
+  for (std::size_t i = 0; i < curve.alternatives.size(); ++i) {
+    const auto& alt = curve.alternatives[i];
+    const auto field = "alternatives[" + std::to_string(i) + "].";
+    decode_key(alt.server_public, field + "server_public");
+    decode_key(alt.client_public, field + "client_public");
+    decode_key(alt.client_secret, field + "client_secret");
+    choices_.push_back(alt);
+  }
   for (const auto& key : curve.allowed_client_keys)
     allowed_.push_back(decode_key(key, "allowed_client_keys"));
+  // A node admits the client keys it dials with itself.
+  for (const auto& choice : choices_)
+    allowed_.push_back(decode_key(choice.client_public, "client_public"));
 
   zap_ = zmq::socket_t(context_, zmq::socket_type::rep);
   zap_.set(zmq::sockopt::linger, 0);
@@ -179,18 +215,24 @@ ZmqTransport::Impl::Peer* ZmqTransport::Impl::peer_for(const std::string& endpoi
     return &peers_.front();
   }
   if (options_.max_connections == 0) return nullptr;
+  Peer peer{endpoint, {}, {}, now, 0, 0, false, false, 0, now};
+  if (auto known = remembered_.find(endpoint); known != remembered_.end())
+    peer.choice = known->second < choices_.size() ? known->second : 0;
+  connect(peer);
   while (peers_.size() >= options_.max_connections)
     close(std::prev(peers_.end()));
-  peers_.push_front(open(endpoint));
-  peers_.front().last_used = now;
+  peers_.push_front(std::move(peer));
   by_endpoint_.emplace(endpoint, peers_.begin());
   ++stats_.connections_opened;
   update_open();
   return &peers_.front();
 }
 
-ZmqTransport::Impl::Peer ZmqTransport::Impl::open(const std::string& endpoint) {
-  Peer peer{endpoint, zmq::socket_t(context_, zmq::socket_type::push), {}, {}};
+void ZmqTransport::Impl::connect(Peer& peer) {
+  peer.push = zmq::socket_t(context_, zmq::socket_type::push);
+  peer.handshaked = false;
+  peer.failed = false;
+  peer.unconfirmed = 0;
   auto& push = peer.push;
   push.set(zmq::sockopt::linger, 0);
   push.set(zmq::sockopt::sndhwm, options_.send_hwm);
@@ -199,23 +241,64 @@ ZmqTransport::Impl::Peer ZmqTransport::Impl::open(const std::string& endpoint) {
   push.set(zmq::sockopt::reconnect_ivl, reconnect_ivl_ms);
   push.set(zmq::sockopt::reconnect_ivl_max, reconnect_ivl_max_ms);
   if (options_.curve) {
-    push.set(zmq::sockopt::curve_serverkey, options_.curve->server_public);
-    push.set(zmq::sockopt::curve_publickey, options_.curve->client_public);
-    push.set(zmq::sockopt::curve_secretkey, options_.curve->client_secret);
+    const auto& choice = choices_[peer.choice];
+    push.set(zmq::sockopt::curve_serverkey, choice.server_public);
+    push.set(zmq::sockopt::curve_publickey, choice.client_public);
+    push.set(zmq::sockopt::curve_secretkey, choice.client_secret);
   }
   // Monitor before connecting so no event is missed.
   const auto address = "inproc://hearsay-mon-" + std::to_string(next_monitor_id++);
-  if (zmq_socket_monitor(push.handle(), address.c_str(), ZMQ_EVENT_DISCONNECTED) != 0)
+  if (zmq_socket_monitor(push.handle(), address.c_str(), monitored_events) != 0)
     throw zmq::error_t();
   peer.monitor = zmq::socket_t(context_, zmq::socket_type::pair);
   peer.monitor.set(zmq::sockopt::linger, 0);
   peer.monitor.connect(address);
-  push.connect(endpoint);  // on error the destructors close both sockets
-  return peer;
+  push.connect(peer.endpoint);  // on error the owner closes both sockets
+}
+
+void ZmqTransport::Impl::close_sockets(Peer& peer) {
+  if (peer.push.handle() != nullptr)
+    zmq_socket_monitor(peer.push.handle(), nullptr, 0);  // our own close is no hint
+  peer.push.close();
+  peer.monitor.close();
+}
+
+// The peer's process answered but not with a key we dialled with (or not
+// with CURVE): no failure hint. Close the socket, losing what was queued on
+// it, and move to the next choice: at once within a round, after a backoff
+// once every choice has failed in a row.
+void ZmqTransport::Impl::handshake_failed(Peer& peer, TimePoint now) {
+  ++stats_.handshake_failures;
+  stats_.queued_lost += std::exchange(peer.unconfirmed, 0);
+  peer.failed = false;
+  close_sockets(peer);
+  ++peer.failures;
+  const auto n = choices_.size();
+  if (n > 1) ++stats_.key_switches;
+  peer.choice = (peer.choice + 1) % n;
+  peer.reopen_at = now;
+  if (peer.failures % n == 0) {
+    auto delay = handshake_backoff;
+    for (std::size_t round = peer.failures / n; round > 1 && delay < handshake_backoff_max; --round)
+      delay *= 2;
+    peer.reopen_at += std::min(delay, handshake_backoff_max);
+  }
+}
+
+void ZmqTransport::Impl::reopen_due(TimePoint now) {
+  for (auto& peer : peers_) {
+    if (peer.push.handle() != nullptr || now < peer.reopen_at) continue;
+    try {
+      connect(peer);
+    } catch (const zmq::error_t&) {
+      close_sockets(peer);
+      peer.reopen_at = now + handshake_backoff_max;
+    }
+  }
 }
 
 void ZmqTransport::Impl::close(Peers::iterator it) {
-  zmq_socket_monitor(it->push.handle(), nullptr, 0);  // our own close is no hint
+  close_sockets(*it);
   by_endpoint_.erase(it->endpoint);
   peers_.erase(it);
   ++stats_.connections_closed;
@@ -265,19 +348,48 @@ void ZmqTransport::Impl::answer_zap(const std::vector<zmq::message_t>& request) 
 }
 
 // Each event is two frames: 6 bytes (uint16 event, uint32 value), then the
-// resolved address; the pool key is what the runtime knows the peer by.
+// resolved address; the pool key is what the runtime knows the peer by. A
+// failed handshake is HANDSHAKE_FAILED_* then DISCONNECTED; a wrong server
+// key may show only as DISCONNECTED before HANDSHAKE_SUCCEEDED. Only a
+// disconnect after a successful handshake is a failure hint.
 void ZmqTransport::Impl::drain_monitor(Peer& peer) {
-  for (std::size_t i = 0; i < monitor_events_per_service; ++i) {
+  for (std::size_t i = 0; i < monitor_events_per_service && !peer.failed; ++i) {
     zmq::message_t event;
     if (!peer.monitor.recv(event, zmq::recv_flags::dontwait)) return;
     receive_rest(peer.monitor, event, nullptr);
     if (event.size() < 6) continue;
     std::uint16_t id = 0;
     std::memcpy(&id, event.data(), sizeof id);
-    if (id != ZMQ_EVENT_DISCONNECTED) continue;
-    ++stats_.peer_disconnects;
-    if (std::find(closed_.begin(), closed_.end(), peer.endpoint) == closed_.end())
-      closed_.push_back(peer.endpoint);
+    switch (id) {
+      case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        peer.handshaked = true;
+        peer.failures = 0;
+        peer.unconfirmed = 0;
+        if (peer.choice == 0) {
+          remembered_.erase(peer.endpoint);
+        } else {
+          if (remembered_.size() >= remembered_max()) remembered_.clear();
+          remembered_[peer.endpoint] = peer.choice;
+        }
+        break;
+      case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+      case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+      case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        peer.failed = true;
+        break;
+      case ZMQ_EVENT_DISCONNECTED:
+        if (!peer.handshaked) {
+          peer.failed = true;
+          break;
+        }
+        peer.handshaked = false;
+        ++stats_.peer_disconnects;
+        if (std::find(closed_.begin(), closed_.end(), peer.endpoint) == closed_.end())
+          closed_.push_back(peer.endpoint);
+        break;
+      default:
+        break;
+    }
   }
 }
 
@@ -294,9 +406,10 @@ bool ZmqTransport::send(const std::string& endpoint, std::span<const std::uint8_
   auto& stats = impl_->stats_;
   try {
     auto* peer = impl_->peer_for(endpoint);
-    if (peer != nullptr &&
+    if (peer != nullptr && peer->push.handle() != nullptr &&
         peer->push.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait)) {
       ++stats.sent;
+      if (!peer->handshaked) ++peer->unconfirmed;
       return true;
     }
   } catch (const zmq::error_t&) {
@@ -340,7 +453,7 @@ std::vector<zmq::socket_t*> ZmqTransport::poll_sockets() {
   std::vector<zmq::socket_t*> sockets{&impl.inbound_};
   if (impl.zap_.handle() != nullptr) sockets.push_back(&impl.zap_);
   for (auto& peer : impl.peers_)
-    sockets.push_back(&peer.monitor);
+    if (peer.monitor.handle() != nullptr) sockets.push_back(&peer.monitor);
   return sockets;
 }
 
@@ -348,8 +461,11 @@ void ZmqTransport::service(std::chrono::steady_clock::time_point now) {
   auto& impl = *impl_;
   try {
     if (impl.zap_.handle() != nullptr) impl.serve_zap();
-    for (auto& peer : impl.peers_)
-      impl.drain_monitor(peer);
+    for (auto& peer : impl.peers_) {
+      if (peer.monitor.handle() != nullptr) impl.drain_monitor(peer);
+      if (peer.failed) impl.handshake_failed(peer, now);
+    }
+    impl.reopen_due(now);
   } catch (const zmq::error_t&) {
     // Only when the context is being terminated; nothing left to serve.
   }
@@ -365,6 +481,7 @@ std::vector<std::string> ZmqTransport::take_closed() {
 
 void ZmqTransport::disconnect(const std::string& endpoint) {
   auto& impl = *impl_;
+  impl.remembered_.erase(endpoint);
   if (auto it = impl.by_endpoint_.find(endpoint); it != impl.by_endpoint_.end())
     impl.close(it->second);
 }

@@ -8,22 +8,40 @@
 // dropped message, counted, like a lost datagram. Linger is 0 so a dead peer
 // never holds memory or delays shutdown; inbound message size is capped by
 // ZMQ_MAXMSGSIZE. Each PUSH socket has a monitor; a connection to a peer that
-// closes (ZMQ_EVENT_DISCONNECTED) is reported by take_closed() as a failure
-// hint. Acks are matched by sequence number in the core, so ZeroMQ's
-// automatic reconnection cannot confuse the failure detector.
+// closes (ZMQ_EVENT_DISCONNECTED) after a successful ZMTP handshake is
+// reported by take_closed() as a failure hint. A connection that fails its
+// handshake (wrong CURVE key, denied by ZAP, CURVE vs plain) is no hint: the
+// peer process is there, it only speaks another key. Acks are matched by
+// sequence number in the core, so ZeroMQ's automatic reconnection cannot
+// confuse the failure detector.
 //
 // Security: with `curve` set, the PULL socket is a CURVE server using the
 // node's (or cluster's) key pair and every PUSH socket a CURVE client that
 // expects the cluster's server key. A ZAP handler on the transport's thread
-// admits only client keys in `allowed_client_keys` (if that list is empty,
-// the transport fills it with `client_public`: in cluster-key mode that is the
-// cluster public key), so a process without the right secret key can neither
-// join nor inject messages. The ZAP handler is a REP socket bound to
-// inproc://zeromq.zap.01, of which a zmq::context_t can hold only one: use one
-// context per CURVE transport (the node runtime does). ZAP requests are
-// answered inside service(), so a handshake waits until the owner calls it:
-// poll every socket of poll_sockets() and call service() whenever one is
-// readable (or every loop iteration).
+// admits only client keys in `allowed_client_keys` plus the client keys this
+// transport dials with itself (`client_public` and those of every
+// alternative; in cluster-key mode that is the cluster public key), so a
+// process without the right secret key can neither join nor inject messages.
+// The ZAP handler is a REP socket bound to inproc://zeromq.zap.01, of which a
+// zmq::context_t can hold only one: use one context per CURVE transport (the
+// node runtime does). ZAP requests are answered inside service(), so a
+// handshake waits until the owner calls it: poll every socket of
+// poll_sockets() and call service() whenever one is readable (or every loop
+// iteration).
+//
+// Key rotation: `curve->alternatives` are further (server key, client key)
+// choices dialled in order when a peer's handshake fails. libzmq 4.3.4 gives a
+// CURVE client whose server key is wrong ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+// then ZMQ_EVENT_DISCONNECTED (and would retry the same key for ever); a ZAP
+// denial gives _FAILED_AUTH, a CURVE/plain mismatch _FAILED_PROTOCOL, after
+// which libzmq stops reconnecting. On any of these, or a disconnect before
+// ZMQ_EVENT_HANDSHAKE_SUCCEEDED, the transport closes that peer's PUSH socket
+// (messages queued on it are lost like datagrams, counted in queued_lost) and
+// reopens it at once with the next choice; when every choice has failed in a
+// row it waits (100 ms doubling to 5 s) before starting over, dropping sends
+// to that peer meanwhile (send_dropped). The choice that worked is remembered
+// per endpoint, also across pool evictions, until disconnect(endpoint). With
+// no alternatives (and without CURVE) the same mechanism simply retries.
 #pragma once
 
 #include <chrono>
@@ -42,12 +60,23 @@ class socket_t;
 
 namespace hearsay::gossip {
 
+// A further key choice for dialling peers (key rotation): the server key a
+// peer may serve with instead, and the client key pair to present to it.
+struct CurveAlternative {
+  std::string server_public;  // Z85
+  std::string client_public;  // Z85
+  std::string client_secret;  // Z85
+};
+
 struct CurveOptions {
   std::string server_public;  // Z85, 40 chars: the key every node's PULL socket serves with
   std::string server_secret;  // Z85: its secret (every node holds it in cluster-key mode)
   std::string client_public;  // Z85: this node's client key (cluster or per-node)
   std::string client_secret;  // Z85
   std::vector<std::string> allowed_client_keys;  // Z85 public keys admitted by ZAP
+  // Tried in order after (server_public, client_public) when a peer's
+  // handshake fails; their client keys are admitted by ZAP too.
+  std::vector<CurveAlternative> alternatives;
 };
 
 struct TransportOptions {
@@ -69,6 +98,9 @@ struct TransportStats {
   std::uint64_t connections_closed = 0;  // by us: LRU, idle, disconnect()
   std::uint64_t peer_disconnects = 0;    // monitor: peer closed the connection
   std::uint64_t zap_denied = 0;
+  std::uint64_t handshake_failures = 0;  // outbound handshakes that failed (key, ZAP, mechanism)
+  std::uint64_t key_switches = 0;        // reopened with another curve alternative
+  std::uint64_t queued_lost = 0;      // sent to a socket closed before its handshake (approximate)
   std::uint64_t receive_dropped = 0;  // multipart (foreign) messages or socket errors
   std::size_t open_connections = 0;
 };
@@ -101,18 +133,24 @@ class ZmqTransport {
   // are serviced inside service()).
   zmq::socket_t& inbound();
   // Everything worth waking for (ZMQ_POLLIN): the inbound socket first, then
-  // the ZAP handler (with curve) and one monitor per pooled connection. The
-  // set changes as connections open and close: fetch it again before each
-  // poll. Pointers stay valid until the next send/service/disconnect.
+  // the ZAP handler (with curve) and one monitor per pooled connection (none
+  // for a peer waiting out its handshake backoff). The set changes as
+  // connections open and close: fetch it again before each poll. Pointers
+  // stay valid until the next send/service/disconnect.
   std::vector<zmq::socket_t*> poll_sockets();
-  // Handles ZAP requests and monitor events and closes idle connections
-  // (unused longer than idle_close before `now`); call every loop iteration.
+  // Handles ZAP requests and monitor events (switching a peer whose handshake
+  // failed to its next key choice), reopens peers whose backoff has passed
+  // and closes idle connections (unused longer than idle_close before `now`);
+  // call every loop iteration (at least every 100 ms or so while a peer
+  // waits out a backoff).
   // Never throws.
   void service(std::chrono::steady_clock::time_point now);
-  // Endpoints whose connection the peer closed since the last call.
+  // Endpoints whose connection the peer closed since the last call (after a
+  // successful handshake; failed handshakes are not reported).
   std::vector<std::string> take_closed();
 
-  // Close the connection to a member declared dead or left.
+  // Close the connection to a member declared dead or left (and forget which
+  // curve alternative worked for it).
   void disconnect(const std::string& endpoint);
 
   const TransportStats& stats() const;

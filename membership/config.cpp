@@ -106,6 +106,13 @@ void Config::validate(bool check_identity) const {
   check_pair(cluster_key, "cluster_key");
   check_pair(node_key, "node_key");
   require(!node_key || cluster_key, "node_key", "needs cluster_key (the key nodes serve with)");
+  for (const auto& k : extra_cluster_keys) {
+    check_pair(k, "extra_cluster_keys");
+    require(!cluster_key || k.public_key != cluster_key->public_key, "extra_cluster_keys",
+            "must not repeat cluster_key");
+  }
+  require(extra_cluster_keys.empty() || cluster_key, "extra_cluster_keys",
+          "needs cluster_key (the key nodes serve with)");
   for (const auto& k : allowed_keys)
     require(is_z85_key(k), "allowed_keys", "'" + k + "' is not 40 Z85 characters");
   require(leave_timeout.count() >= 0, "leave_timeout", "must not be negative");

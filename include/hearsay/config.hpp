@@ -67,6 +67,11 @@ struct Config {
   // their allowed_keys. Without it the node authenticates with cluster_key.
   std::optional<KeyPair> node_key;
   std::vector<std::string> allowed_keys;  // extra client public keys admitted (Z85)
+  // Key rotation (docs/security.md): further cluster keys this node also
+  // accepts (their public keys are admitted as client keys) and dials peers
+  // with, in order, when a peer's handshake with cluster_key fails. The node
+  // still serves with cluster_key only. Needs cluster_key.
+  std::vector<KeyPair> extra_cluster_keys;
 
   // --- runtime (hearsay::Node) ---
   milliseconds leave_timeout{3000};   // the destructor waits this long for a leave to spread

@@ -348,7 +348,12 @@ TEST(ZmqTransport, PeerGoneIsReportedAsClosed) {
 // --- CURVE ---
 
 CurveOptions cluster_curve(const KeyPair& cluster) {
-  return {cluster.public_key, cluster.secret_key, cluster.public_key, cluster.secret_key, {}};
+  CurveOptions curve;
+  curve.server_public = cluster.public_key;
+  curve.server_secret = cluster.secret_key;
+  curve.client_public = cluster.public_key;
+  curve.client_secret = cluster.secret_key;
+  return curve;
 }
 
 TransportOptions curve_options(CurveOptions curve) {
@@ -449,6 +454,170 @@ TEST(ZmqTransport, CurveConfigurationErrorsThrow) {
     FAIL() << "two ZAP handlers in one context";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("ZAP"), std::string::npos) << e.what();
+  }
+}
+
+// --- CURVE key rotation: alternatives, handshake failures ---
+
+// What a node serving `serve` and also dialling `also` (in that order after
+// its own key) uses in cluster-key mode.
+CurveOptions rotating_curve(const KeyPair& serve, const KeyPair& also) {
+  auto curve = cluster_curve(serve);
+  curve.alternatives.push_back({also.public_key, also.public_key, also.secret_key});
+  return curve;
+}
+
+// Pumps for `limit` and returns everything take_closed() reported.
+std::vector<std::string> closed_during(const std::vector<Node*>& nodes, Node& watched,
+                                       std::chrono::milliseconds limit) {
+  std::vector<std::string> closed;
+  pump_until(
+      nodes,
+      [&] {
+        for (auto& e : watched->take_closed())
+          closed.push_back(e);
+        return false;
+      },
+      limit);
+  return closed;
+}
+
+TEST(ZmqTransport, CurveFallsBackToAlternativeServerKey) {
+  const auto old_key = make_keypair();
+  const auto new_key = make_keypair();
+  Node receiver(curve_options(cluster_curve(new_key)));          // already moved to the new key
+  Node sender(curve_options(rotating_curve(old_key, new_key)));  // dials old first
+  ASSERT_TRUE(deliver(sender, receiver, bytes_of("via the new key")));
+  EXPECT_GE(sender->stats().handshake_failures, 1u);
+  EXPECT_GE(sender->stats().key_switches, 1u);
+  EXPECT_TRUE(sender->take_closed().empty()) << "a handshake failure is no failure hint";
+  // The working choice sticks: no further failures.
+  const auto failures = sender->stats().handshake_failures;
+  ASSERT_TRUE(deliver(sender, receiver, bytes_of("again")));
+  pump_until(
+      {&sender, &receiver}, [] { return false; }, 300ms);
+  EXPECT_EQ(sender->stats().handshake_failures, failures);
+  EXPECT_EQ(receiver->stats().zap_denied, 0u);
+}
+
+TEST(ZmqTransport, CurveServerAdmitsAlternativeClientKeys) {
+  const auto old_key = make_keypair();
+  const auto new_key = make_keypair();
+  // Serves the old key, admits holders of the new one as clients.
+  Node receiver(curve_options(rotating_curve(old_key, new_key)));
+  auto curve = cluster_curve(new_key);
+  curve.server_public = old_key.public_key;  // dials the old server key as the new key's holder
+  Node sender(curve_options(curve));
+  ASSERT_TRUE(deliver(sender, receiver, bytes_of("new client key")));
+  EXPECT_EQ(receiver->stats().zap_denied, 0u);
+  // Both directions of a mixed pair work: the receiver dials the sender's new key.
+  Node new_only(curve_options(cluster_curve(new_key)));
+  ASSERT_TRUE(deliver(receiver, new_only, bytes_of("back"), {&receiver, &new_only}));
+}
+
+TEST(ZmqTransport, CurveChoiceIsRememberedAcrossEviction) {
+  const auto old_key = make_keypair();
+  const auto new_key = make_keypair();
+  Node moved(curve_options(cluster_curve(new_key)));
+  Node unmoved(curve_options(cluster_curve(old_key)));
+  auto options = curve_options(rotating_curve(old_key, new_key));
+  options.max_connections = 1;
+  Node sender(std::move(options));
+  const std::vector<Node*> all{&sender, &moved, &unmoved};
+  ASSERT_TRUE(deliver(sender, moved, bytes_of("1"), all));
+  const auto failures = sender->stats().handshake_failures;
+  EXPECT_GE(failures, 1u);
+  ASSERT_TRUE(deliver(sender, unmoved, bytes_of("2"), all));  // evicts `moved`
+  ASSERT_TRUE(deliver(sender, moved, bytes_of("3"), all));    // reopens with the new key
+  EXPECT_EQ(sender->stats().handshake_failures, failures);
+  EXPECT_EQ(sender->stats().connections_closed, 2u);
+}
+
+TEST(ZmqTransport, CurveWrongKeyIsNoClosedHintAndBacksOff) {
+  const auto cluster = make_keypair();
+  const auto other = make_keypair();
+  Node receiver(curve_options(cluster_curve(cluster)));
+  auto curve = cluster_curve(cluster);
+  curve.server_public = other.public_key;
+  Node sender(curve_options(curve));
+  ASSERT_TRUE(sender->send(receiver->bound_endpoint(), bytes_of("lost")));
+  const auto closed = closed_during({&sender, &receiver}, sender, 1000ms);
+  EXPECT_TRUE(closed.empty());
+  EXPECT_EQ(sender->stats().peer_disconnects, 0u);
+  // Retries with backoff (100, 200, 400 ms ...), not in a tight loop.
+  EXPECT_GE(sender->stats().handshake_failures, 2u);
+  EXPECT_LE(sender->stats().handshake_failures, 6u);
+  EXPECT_EQ(sender->stats().queued_lost, 1u);
+  EXPECT_TRUE(receiver.inbox.empty());
+}
+
+TEST(ZmqTransport, CurvePeerGoneAfterHandshakeIsReportedAsClosed) {
+  const auto cluster = make_keypair();
+  Node sender(curve_options(cluster_curve(cluster)));
+  auto peer = std::make_unique<Node>(curve_options(cluster_curve(cluster)));
+  const auto endpoint = (*peer)->bound_endpoint();
+  ASSERT_TRUE(deliver(sender, *peer, bytes_of("hello"), {&sender, peer.get()}));
+  EXPECT_TRUE(sender->take_closed().empty());
+  peer.reset();
+  std::vector<std::string> closed;
+  ASSERT_TRUE(pump_until({&sender}, [&] {
+    for (auto& e : sender->take_closed())
+      closed.push_back(e);
+    return !closed.empty();
+  }));
+  EXPECT_EQ(closed, std::vector<std::string>{endpoint});
+  EXPECT_EQ(sender->stats().handshake_failures, 0u);
+}
+
+TEST(ZmqTransport, CurvePeerRestartedWithNewKeyIsRedialled) {
+  const auto old_key = make_keypair();
+  const auto new_key = make_keypair();
+  Node sender(curve_options(rotating_curve(old_key, new_key)));
+  auto peer = std::make_unique<Node>(curve_options(cluster_curve(old_key)));
+  const auto endpoint = (*peer)->bound_endpoint();
+  ASSERT_TRUE(deliver(sender, *peer, bytes_of("old"), {&sender, peer.get()}));
+  EXPECT_EQ(sender->stats().handshake_failures, 0u);
+  peer.reset();
+  auto options = curve_options(cluster_curve(new_key));
+  options.bind = endpoint;
+  peer = std::make_unique<Node>(std::move(options));
+  ASSERT_TRUE(deliver(sender, *peer, bytes_of("new"), {&sender, peer.get()}));
+  EXPECT_GE(sender->stats().handshake_failures, 1u);
+  // The old incarnation going away was one hint; the key switch none.
+  EXPECT_EQ(sender->take_closed(), std::vector<std::string>{endpoint});
+}
+
+TEST(ZmqTransport, DeniedClientRetriesOnceAdmitted) {
+  // libzmq itself never reconnects after a ZAP denial; the transport does.
+  const auto cluster = make_keypair();
+  const auto node_key = make_keypair();
+  auto receiver = std::make_unique<Node>(curve_options(cluster_curve(cluster)));
+  const auto endpoint = (*receiver)->bound_endpoint();
+  auto curve = cluster_curve(cluster);
+  curve.client_public = node_key.public_key;
+  curve.client_secret = node_key.secret_key;
+  Node sender(curve_options(curve));
+  EXPECT_FALSE(delivered_within(sender, *receiver, bytes_of("denied"), 500ms));
+  EXPECT_GE((*receiver)->stats().zap_denied, 1u);
+  receiver.reset();
+  auto admitting = cluster_curve(cluster);
+  admitting.allowed_client_keys = {node_key.public_key};
+  auto options = curve_options(admitting);
+  options.bind = endpoint;
+  receiver = std::make_unique<Node>(std::move(options));
+  EXPECT_TRUE(delivered_within(sender, *receiver, bytes_of("admitted"), 8000ms));
+  EXPECT_TRUE(sender->take_closed().empty());
+}
+
+TEST(ZmqTransport, CurveBadAlternativeKeyThrows) {
+  auto curve = rotating_curve(make_keypair(), make_keypair());
+  curve.alternatives.front().client_secret = "nope";
+  try {
+    Node node(curve_options(curve));
+    FAIL() << "a bad alternative key was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("alternatives[0].client_secret"), std::string::npos)
+        << e.what();
   }
 }
 
