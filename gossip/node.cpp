@@ -479,6 +479,9 @@ void Node::Impl::publish_stats() {
   s->syncs = cs.syncs_started;
   s->connections_opened = ts.connections_opened;
   s->connections_closed = ts.connections_closed;
+  s->peer_disconnects = ts.peer_disconnects;
+  s->zap_denied = ts.zap_denied;
+  s->handshake_failures = ts.handshake_failures;
   const auto& t = core->members();
   s->members_alive = t.count(MemberState::alive);
   s->members_suspect = t.count(MemberState::suspect);

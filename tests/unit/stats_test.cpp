@@ -84,6 +84,15 @@ hearsay_connections_closed_total 0
 # HELP hearsay_callback_errors_total Exceptions thrown by watch callbacks.
 # TYPE hearsay_callback_errors_total counter
 hearsay_callback_errors_total 0
+# HELP hearsay_peer_disconnects_total Peer connections that closed (failure hints).
+# TYPE hearsay_peer_disconnects_total counter
+hearsay_peer_disconnects_total 0
+# HELP hearsay_zap_denied_total Inbound CURVE clients refused by the allow-list.
+# TYPE hearsay_zap_denied_total counter
+hearsay_zap_denied_total 0
+# HELP hearsay_handshake_failures_total Outbound CURVE handshakes that failed.
+# TYPE hearsay_handshake_failures_total counter
+hearsay_handshake_failures_total 0
 # HELP hearsay_members Members known to this node, by state.
 # TYPE hearsay_members gauge
 hearsay_members{state="alive"} 8
@@ -146,7 +155,7 @@ TEST(Stats, PrometheusLineGrammar) {
       ADD_FAILURE() << "not a comment or a sample: [" << line << "]";
     }
   }
-  EXPECT_EQ(typed.size(), 20U);
+  EXPECT_EQ(typed.size(), 23U);
 }
 
 TEST(Stats, PrometheusEscapesLabelValues) {
