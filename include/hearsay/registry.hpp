@@ -26,7 +26,7 @@ struct Instance {
 };
 
 struct Query {
-  std::optional<std::string> tag;         // only instances carrying this tag
+  std::optional<std::string> tag{};       // only instances carrying this tag
   Health worst_health = Health::warning;  // passing and warning by default
   bool include_suspect = true;            // instances of members under suspicion
 };

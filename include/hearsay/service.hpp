@@ -20,8 +20,8 @@ struct Service {
   std::string name;      // e.g. "payments"; many instances share a name
   std::string id;        // unique per node, e.g. "payments-7"
   std::string endpoint;  // where clients reach this instance
-  std::vector<std::string> tags;
-  std::map<std::string, std::string> meta;
+  std::vector<std::string> tags{};
+  std::map<std::string, std::string> meta{};
   Health health = Health::passing;
   std::uint32_t weight = 1;  // relative share for weighted pickers
 
