@@ -546,7 +546,8 @@ TEST(ZmqTransport, CurveWrongKeyIsNoClosedHintAndBacksOff) {
   EXPECT_EQ(sender->stats().peer_disconnects, 0u);
   // Retries with backoff (100, 200, 400 ms ...), not in a tight loop.
   EXPECT_GE(sender->stats().handshake_failures, 2u);
-  EXPECT_LE(sender->stats().handshake_failures, 30u);  // backoff: ~4 in 1 s; headroom for slow machines
+  EXPECT_LE(sender->stats().handshake_failures,
+            30u);  // backoff: ~4 in 1 s; headroom for slow machines
   EXPECT_EQ(sender->stats().queued_lost, 1u);
   EXPECT_TRUE(receiver.inbox.empty());
 }
