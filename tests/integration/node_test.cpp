@@ -213,10 +213,14 @@ TEST(Node, BadConfigAndBusyEndpointAreRefusedClearly) {
 TEST(Node, StatsRenderAsPrometheusText) {
   Cluster c(2, tcp);
   ASSERT_TRUE(wait_until([&] { return c.converged(2); }, 15s));
-  ASSERT_TRUE(wait_until([&] { return c.nodes[0]->stats().probes > 0; }, 5s));
+  // The stats snapshot is refreshed every 100 ms: wait for an exchanged probe.
+  const auto probed = [&] {
+    const auto st = c.nodes[0]->stats();
+    return st.probes > 0 && st.messages_in.at("ping") + st.messages_in.at("ack") > 0;
+  };
+  ASSERT_TRUE(wait_until(probed, 5s));
   const auto s = c.nodes[0]->stats();
   EXPECT_EQ(s.members_alive, 2u);
-  EXPECT_GT(s.messages_in.at("ping") + s.messages_in.at("ack"), 0u);
   const auto text = s.to_prometheus();
   EXPECT_NE(text.find("hearsay_probes_total"), std::string::npos) << text;
 }
