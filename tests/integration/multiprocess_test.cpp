@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "hearsay/config.hpp"
+#include "tests/integration/wait_until.hpp"
 
 #ifndef HEARSAY_TEST_NODE
 #error "HEARSAY_TEST_NODE must name the hearsay-test-node binary"
@@ -40,14 +41,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
-  const auto end = Clock::now() + limit;
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
+using hearsay::testing::wait_until;
 
 // member name -> state ("alive", "suspect", "dead", "left"), as one child wrote it.
 using View = std::map<std::string, std::string>;

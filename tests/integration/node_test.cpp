@@ -1,6 +1,7 @@
 // hearsay::Node over real ZeroMQ on loopback: several nodes in one process,
 // ports picked by the kernel, every wait a bounded wait for a condition.
 #include "hearsay/node.hpp"
+#include "tests/integration/wait_until.hpp"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -18,14 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using hearsay::testing::wait_until;
 
 Config config(const std::string& name, const std::string& bind) {
   auto c = Config::local();

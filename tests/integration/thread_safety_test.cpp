@@ -18,20 +18,14 @@
 #include <vector>
 
 #include "hearsay/node.hpp"
+#include "tests/integration/wait_until.hpp"
 
 namespace hearsay {
 namespace {
 
 using namespace std::chrono_literals;
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using hearsay::testing::wait_until;
 
 Config config(const std::string& name, std::vector<std::string> seeds = {}) {
   auto c = Config::local();
