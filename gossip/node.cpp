@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <zmq.hpp>
 
@@ -87,6 +88,7 @@ struct Node::Impl {
   std::shared_ptr<detail::PickState> pick_state = std::make_shared<detail::PickState>();
   std::atomic<std::shared_ptr<const std::vector<MemberInfo>>> members;
   std::atomic<std::shared_ptr<const Stats>> stats;
+  std::atomic<std::uint64_t> digest{0};
 
   // watches
   std::mutex watch_mu;
@@ -108,6 +110,11 @@ struct Node::Impl {
   // node-thread state
   std::uint64_t published_version = ~0ULL;
   TimePoint next_stats_at{};
+  std::set<std::string, std::less<>> blocked;  // fault injection: no sends there
+  std::uint64_t blocked_drops = 0;
+  std::uint64_t commands_rejected = 0;
+  std::shared_ptr<const Stats> last_logged;  // faults reported through config.log so far
+  TimePoint next_fault_log_at{};
 
   ~Impl() {
     if (wake_fd >= 0) ::close(wake_fd);
@@ -133,6 +140,8 @@ struct Node::Impl {
   void publish_registry();
   void notify_services(const detail::RegistryData* before, const detail::RegistryData& after);
   void publish_stats();
+  void log(LogLevel level, const std::string& message) const;
+  void log_faults(const Stats& now_stats, TimePoint now);
 };
 
 Node::Node(Config config) : impl_(std::make_shared<Impl>()) {
@@ -155,6 +164,9 @@ Node::Node(Config config) : impl_(std::make_shared<Impl>()) {
   const auto seed = wall_ms() ^ (std::hash<std::string>{}(d.name) << 1);
   d.core = std::make_unique<membership::Core>(
       d.config, membership::Identity{d.name, d.endpoint, wall_ms()}, seed, now);
+  d.own_services = d.config.services;  // validate() checked them as a set
+  for (const auto& s : d.config.services)
+    d.core->advertise(now, s);
   d.core->join(now, d.config.seeds);
   d.publish(now, true);
   d.thread = std::thread([impl = impl_.get()] { impl->run(); });
@@ -244,6 +256,10 @@ Stats Node::stats() const {
   return out;
 }
 
+std::uint64_t Node::digest() const {
+  return impl_->digest.load();
+}
+
 Watch Node::watch(std::string service, std::function<void(const ServiceEvent&)> fn) {
   auto& d = *impl_;
   std::lock_guard lock(d.watch_mu);
@@ -287,6 +303,15 @@ void Node::leave(std::chrono::milliseconds timeout) {
   if (d.thread.joinable()) d.thread.join();
 }
 
+void Node::block_peers_for_testing(std::vector<std::string> endpoints) {
+  impl_->post([impl = impl_.get(), endpoints = std::move(endpoints)](membership::Core&, TimePoint) {
+    impl->blocked = {endpoints.begin(), endpoints.end()};
+    // Open connections would let queued messages through; start afresh.
+    for (const auto& e : impl->blocked)
+      impl->transport->disconnect(e);
+  });
+}
+
 void Node::stop_abruptly_for_testing() {
   auto& d = *impl_;
   d.leave_requested = true;  // the destructor must not leave either
@@ -301,7 +326,10 @@ void Node::Impl::run() {
   while (!stop.load()) {
     step(Clock::now());
     const auto now = Clock::now();
-    const auto deadline = std::min(core->next_deadline(), now + std::chrono::milliseconds(50));
+    // The transport wants service() about every 100 ms while a peer waits out
+    // a handshake backoff; the core's own deadlines come at least that often
+    // while gossip flows, so this cap rarely adds a wake-up.
+    const auto deadline = std::min(core->next_deadline(), now + std::chrono::milliseconds(100));
     const auto wait = std::max(Clock::duration::zero(), deadline - now);
     // The inbound socket, the ZAP handler and connection monitors (the list
     // changes as connections open and close), and the wake-up eventfd.
@@ -333,8 +361,10 @@ void Node::Impl::step(TimePoint now) {
   for (auto& c : todo) {
     try {
       c(*core, now);
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       // Checked on the caller's thread already; a race with limits is dropped.
+      ++commands_rejected;
+      log(LogLevel::warning, std::string("hearsay: command rejected: ") + e.what());
     }
   }
   transport->service(now);
@@ -356,11 +386,49 @@ void Node::Impl::step(TimePoint now) {
 }
 
 void Node::Impl::flush() {
-  for (auto& out : core->take_outgoing())
+  for (auto& out : core->take_outgoing()) {
+    if (!blocked.empty() && blocked.count(out.endpoint)) {
+      ++blocked_drops;
+      continue;
+    }
     transport->send(out.endpoint, out.bytes);
+  }
+}
+
+void Node::Impl::log(LogLevel level, const std::string& message) const {
+  if (!config.log) return;
+  try {
+    config.log(level, message);
+  } catch (...) {
+    // The host's logger failing must not take the node down.
+  }
+}
+
+// Faults are counted as they happen; the log hears about them at most once a
+// second, summed, so a flood of garbage cannot flood the host's log too.
+void Node::Impl::log_faults(const Stats& s, TimePoint now) {
+  if (!config.log || now < next_fault_log_at) return;
+  next_fault_log_at = now + std::chrono::seconds(1);
+  const Stats before = last_logged ? *last_logged : Stats{};
+  std::string drops;
+  for (const auto& [reason, n] : s.dropped) {
+    auto it = before.dropped.find(reason);
+    const auto was = it == before.dropped.end() ? 0 : it->second;
+    if (n > was) drops += " " + reason + "=" + std::to_string(n - was);
+  }
+  if (!drops.empty()) log(LogLevel::warning, "hearsay: dropped inbound messages:" + drops);
+  const auto rose = [&](std::uint64_t now_v, std::uint64_t was, const char* what) {
+    if (now_v > was) log(LogLevel::warning, "hearsay: " + std::to_string(now_v - was) + " " + what);
+  };
+  rose(s.callback_errors, before.callback_errors, "watch callback(s) threw");
+  rose(s.zap_denied, before.zap_denied, "inbound connection(s) refused by the key allow-list");
+  rose(s.handshake_failures, before.handshake_failures,
+       "outbound CURVE handshake(s) failed (wrong cluster key?)");
+  last_logged = std::make_shared<const Stats>(s);
 }
 
 void Node::Impl::publish(TimePoint now, bool force) {
+  digest.store(core->digest());
   deliver_member_events();
   if (force || core->registry().version() != published_version) {
     published_version = core->registry().version();
@@ -470,7 +538,7 @@ void Node::Impl::publish_stats() {
   s->bytes_in = cs.bytes_in;
   s->bytes_out = cs.bytes_out;
   const auto& ts = transport->stats();
-  s->send_dropped = ts.send_dropped;
+  s->send_dropped = ts.send_dropped + blocked_drops;
   s->probes = cs.probes;
   s->indirect_probes = cs.indirect_probes;
   s->suspicions = cs.suspicions;
@@ -494,6 +562,9 @@ void Node::Impl::publish_stats() {
     s->command_queue = commands.size();
   }
   s->outbound_connections = ts.open_connections;
+  s->callback_errors = callback_errors.load();
+  s->commands_rejected = commands_rejected;
+  log_faults(*s, Clock::now());
   stats.store(std::move(s));
 }
 

@@ -116,6 +116,8 @@ std::string Stats::to_prometheus() const {
   w.counter("connections_opened_total", "Outbound connections opened.", connections_opened);
   w.counter("connections_closed_total", "Outbound connections closed.", connections_closed);
   w.counter("callback_errors_total", "Exceptions thrown by watch callbacks.", callback_errors);
+  w.counter("commands_rejected_total", "Calls refused on the node thread (a race with limits).",
+            commands_rejected);
   w.counter("peer_disconnects_total", "Peer connections that closed (failure hints).",
             peer_disconnects);
   w.counter("zap_denied_total", "Inbound CURVE clients refused by the allow-list.", zap_denied);

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hearsay/errors.hpp"
+#include "membership/service_set.hpp"
 
 namespace hearsay {
 
@@ -119,6 +120,12 @@ void Config::validate(bool check_identity) const {
   require(max_connections >= 1, "max_connections", "must be at least 1");
   require(idle_connection_close.count() > 0, "idle_connection_close", "must be positive");
   require(send_queue_messages >= 1, "send_queue_messages", "must be at least 1");
+  std::vector<Service> set;
+  for (const auto& s : services) {
+    for (const auto& have : set)
+      require(have.id != s.id, "services", "duplicate service id '" + s.id + "'");
+    set = membership::with_service(std::move(set), s, *this);
+  }
 }
 
 }  // namespace hearsay

@@ -10,11 +10,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hearsay/keys.hpp"
+#include "hearsay/log.hpp"
+#include "hearsay/service.hpp"
 
 namespace hearsay {
 
@@ -78,6 +81,14 @@ struct Config {
   std::size_t max_connections = 128;  // outbound connection pool (LRU)
   milliseconds idle_connection_close{60000};
   int send_queue_messages = 1000;  // per peer, before sends are dropped
+  // Services the node advertises from the start (ids unique; the same limits
+  // as Node::advertise apply, checked by validate()).
+  std::vector<Service> services;
+  // Optional: told about runtime faults (a watch callback that threw, a
+  // transport error, a message from a peer the node cannot decode is only
+  // counted). Called on the node thread; must not block or throw (an
+  // exception is swallowed). Faults are counted in Node::stats() either way.
+  LogFn log;
 
   // Named profiles.
   static Config lan();

@@ -111,6 +111,11 @@ class Node {
   std::vector<MemberInfo> members() const;
   // Counters and gauges; never blocks.
   Stats stats() const;
+  // A hash of this node's view of the live cluster: every member alive or
+  // suspect, with its endpoint, incarnation and service-set version. Nodes
+  // with equal digests agree on who is in the cluster and what it offers: a
+  // cheap way to tell whether a cluster has converged. Never blocks.
+  std::uint64_t digest() const;
 
   // Calls `fn` for every change to instances of `service` from now on.
   [[nodiscard]] Watch watch(std::string service, std::function<void(const ServiceEvent&)> fn);
@@ -125,6 +130,11 @@ class Node {
   // Test hook: stops the node thread at once, without a word to anyone, as a
   // crash would. The object stays valid; every later call is a no-op.
   void stop_abruptly_for_testing();
+  // Fault-injection hook (demos, tests): drop every message this node would
+  // send to one of `endpoints` (counted in Stats::send_dropped), as a network
+  // partition would. Apply it on both sides for a two-way partition; an empty
+  // list heals. Never throws.
+  void block_peers_for_testing(std::vector<std::string> endpoints);
 
  private:
   struct Impl;

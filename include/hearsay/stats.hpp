@@ -23,7 +23,9 @@ struct Stats {
   std::uint64_t syncs = 0;
   std::uint64_t connections_opened = 0;
   std::uint64_t connections_closed = 0;
-  std::uint64_t callback_errors = 0;     // exceptions thrown by watch callbacks
+  std::uint64_t callback_errors = 0;  // exceptions thrown by watch callbacks
+  std::uint64_t commands_rejected =
+      0;  // advertise() etc. refused on the node thread (a race with limits)
   std::uint64_t peer_disconnects = 0;    // peers' connections closed (failure hints)
   std::uint64_t zap_denied = 0;          // inbound CURVE clients refused by the allow-list
   std::uint64_t handshake_failures = 0;  // outbound CURVE handshakes that failed

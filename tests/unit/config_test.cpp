@@ -90,5 +90,31 @@ TEST(Config, IdentityCheckOptional) {
   EXPECT_THROW(c.validate(true), ConfigError);
 }
 
+TEST(Config, InitialServicesAreCheckedAsASet) {
+  auto c = valid();
+  c.services = {{.name = "web", .id = "web-1", .endpoint = "http://a"},
+                {.name = "web", .id = "web-2", .endpoint = "http://b"}};
+  EXPECT_NO_THROW(c.validate());
+
+  c.services.push_back({.name = "api", .id = "web-1", .endpoint = "http://c"});
+  try {
+    c.validate();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.field(), "services");
+    EXPECT_NE(std::string(e.what()).find("duplicate service id 'web-1'"), std::string::npos)
+        << e.what();
+  }
+
+  c.services = {{.name = "", .id = "x", .endpoint = "http://c"}};
+  EXPECT_EQ(field_of(c), "service.name");
+
+  c.services.clear();
+  c.max_services = 2;
+  for (int i = 0; i < 3; ++i)
+    c.services.push_back({.name = "web", .id = "w" + std::to_string(i), .endpoint = "http://a"});
+  EXPECT_EQ(field_of(c), "services");
+}
+
 }  // namespace
 }  // namespace hearsay
