@@ -326,10 +326,10 @@ void Node::Impl::run() {
   while (!stop.load()) {
     step(Clock::now());
     const auto now = Clock::now();
-    // The transport wants service() about every 100 ms while a peer waits out
-    // a handshake backoff; the core's own deadlines come at least that often
-    // while gossip flows, so this cap rarely adds a wake-up.
-    const auto deadline = std::min(core->next_deadline(), now + std::chrono::milliseconds(100));
+    // Sleep until the core or the transport has timed work, or a socket or
+    // the wake-up eventfd stirs; the cap only bounds a clock surprise.
+    const auto deadline = std::min(
+        {core->next_deadline(), transport->next_deadline(), now + std::chrono::milliseconds(1000)});
     const auto wait = std::max(Clock::duration::zero(), deadline - now);
     // The inbound socket, the ZAP handler and connection monitors (the list
     // changes as connections open and close), and the wake-up eventfd.

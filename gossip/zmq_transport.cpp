@@ -475,6 +475,16 @@ void ZmqTransport::service(std::chrono::steady_clock::time_point now) {
     impl.close(std::prev(impl.peers_.end()));
 }
 
+std::chrono::steady_clock::time_point ZmqTransport::next_deadline() const {
+  const auto& impl = *impl_;
+  auto next = Impl::TimePoint::max();
+  for (const auto& peer : impl.peers_)
+    if (peer.push.handle() == nullptr) next = std::min(next, peer.reopen_at);
+  if (impl.options_.idle_close.count() > 0 && !impl.peers_.empty())
+    next = std::min(next, impl.peers_.back().last_used + impl.options_.idle_close);
+  return next;
+}
+
 std::vector<std::string> ZmqTransport::take_closed() {
   return std::exchange(impl_->closed_, {});
 }

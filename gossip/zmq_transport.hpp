@@ -145,6 +145,9 @@ class ZmqTransport {
   // waits out a backoff).
   // Never throws.
   void service(std::chrono::steady_clock::time_point now);
+  // When service() next has timed work: a peer's backoff ending, or the
+  // least recently used connection going idle. time_point::max() if none.
+  std::chrono::steady_clock::time_point next_deadline() const;
   // Endpoints whose connection the peer closed since the last call (after a
   // successful handshake; failed handshakes are not reported).
   std::vector<std::string> take_closed();
