@@ -550,6 +550,8 @@ void Node::Impl::publish_stats() {
   s->peer_disconnects = ts.peer_disconnects;
   s->zap_denied = ts.zap_denied;
   s->handshake_failures = ts.handshake_failures;
+  s->key_switches = ts.key_switches;
+  s->queued_lost = ts.queued_lost;
   const auto& t = core->members();
   s->members_alive = t.count(MemberState::alive);
   s->members_suspect = t.count(MemberState::suspect);

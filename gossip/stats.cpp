@@ -123,6 +123,10 @@ std::string Stats::to_prometheus() const {
   w.counter("zap_denied_total", "Inbound CURVE clients refused by the allow-list.", zap_denied);
   w.counter("handshake_failures_total", "Outbound CURVE handshakes that failed.",
             handshake_failures);
+  w.counter("key_switches_total", "Peers redialled with another cluster key (key rotation).",
+            key_switches);
+  w.counter("queued_lost_total", "Sends lost with a connection closed before its handshake.",
+            queued_lost);
 
   w.header("members", "gauge", "Members known to this node, by state.");
   w.sample("members", "state", "alive", members_alive);

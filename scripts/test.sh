@@ -27,7 +27,7 @@ fi
 
 scripts/install-deps.sh
 cmake -S . -B "$dir" -G Ninja -DHEARSAY_WERROR="$werror" -DHEARSAY_SANITIZE="$sanitize" \
-  -DHEARSAY_SANITIZE_THREAD="$tsan" >/dev/null
+  -DHEARSAY_SANITIZE_THREAD="$tsan" -DHEARSAY_BUILD_BENCH=ON >/dev/null
 if [ "$tsan" = ON ]; then
   # Threads meet in the node runtime: the integration tests exercise it (the
   # unit and simulator tests are single-threaded). libzmq is not instrumented;

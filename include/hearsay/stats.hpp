@@ -29,6 +29,8 @@ struct Stats {
   std::uint64_t peer_disconnects = 0;    // peers' connections closed (failure hints)
   std::uint64_t zap_denied = 0;          // inbound CURVE clients refused by the allow-list
   std::uint64_t handshake_failures = 0;  // outbound CURVE handshakes that failed
+  std::uint64_t key_switches = 0;        // peers redialled with another cluster key (rotation)
+  std::uint64_t queued_lost = 0;         // sends lost with a connection closed before its handshake
 
   // --- gauges ---
   std::uint64_t members_alive = 0;

@@ -84,6 +84,9 @@ hearsay_connections_closed_total 0
 # HELP hearsay_callback_errors_total Exceptions thrown by watch callbacks.
 # TYPE hearsay_callback_errors_total counter
 hearsay_callback_errors_total 0
+# HELP hearsay_commands_rejected_total Calls refused on the node thread (a race with limits).
+# TYPE hearsay_commands_rejected_total counter
+hearsay_commands_rejected_total 0
 # HELP hearsay_peer_disconnects_total Peer connections that closed (failure hints).
 # TYPE hearsay_peer_disconnects_total counter
 hearsay_peer_disconnects_total 0
@@ -93,6 +96,12 @@ hearsay_zap_denied_total 0
 # HELP hearsay_handshake_failures_total Outbound CURVE handshakes that failed.
 # TYPE hearsay_handshake_failures_total counter
 hearsay_handshake_failures_total 0
+# HELP hearsay_key_switches_total Peers redialled with another cluster key (key rotation).
+# TYPE hearsay_key_switches_total counter
+hearsay_key_switches_total 0
+# HELP hearsay_queued_lost_total Sends lost with a connection closed before its handshake.
+# TYPE hearsay_queued_lost_total counter
+hearsay_queued_lost_total 0
 # HELP hearsay_members Members known to this node, by state.
 # TYPE hearsay_members gauge
 hearsay_members{state="alive"} 8
@@ -155,7 +164,7 @@ TEST(Stats, PrometheusLineGrammar) {
       ADD_FAILURE() << "not a comment or a sample: [" << line << "]";
     }
   }
-  EXPECT_EQ(typed.size(), 23U);
+  EXPECT_EQ(typed.size(), 26U);
 }
 
 TEST(Stats, PrometheusEscapesLabelValues) {
