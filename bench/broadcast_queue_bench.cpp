@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "gossip/broadcast_queue.hpp"
-#include "gossip/codec.hpp"
+#include "membership/broadcast_queue.hpp"
+#include "membership/wire/codec.hpp"
 
 namespace {
 
 using namespace hearsay;
-using gossip::Bytes;
+using membership::wire::Bytes;
 
 constexpr std::size_t kBudget = 1400;  // Config::payload_budget_bytes
 
@@ -27,13 +27,13 @@ struct News {
 News make_news(std::size_t count) {
   News n;
   for (std::size_t i = 0; i < count; ++i) {
-    gossip::MemberRecord r;
+    membership::wire::MemberRecord r;
     r.name = "node-" + std::to_string(i);
     r.endpoint = "tcp://10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ":7946";
     r.incarnation = {1'700'000'000'000 + i, 1};
     r.services_version = r.incarnation;
     n.keys.push_back(r.name);
-    n.bytes.push_back(gossip::encode_record(r));
+    n.bytes.push_back(membership::wire::encode_record(r));
   }
   return n;
 }
@@ -41,7 +41,7 @@ News make_news(std::size_t count) {
 void BM_BroadcastQueueEnqueue(benchmark::State& state) {
   const auto news = make_news(static_cast<std::size_t>(state.range(0)));
   for (auto _ : state) {
-    gossip::BroadcastQueue q;
+    membership::BroadcastQueue q;
     for (std::size_t i = 0; i < news.keys.size(); ++i)
       q.enqueue(news.keys[i], news.bytes[i]);
     benchmark::DoNotOptimize(q.size());
@@ -53,7 +53,7 @@ BENCHMARK(BM_BroadcastQueueEnqueue)->Arg(1000);
 // One take() from a queue that stays at `range(0)` items (no item retires).
 void BM_BroadcastQueueTake(benchmark::State& state) {
   const auto news = make_news(static_cast<std::size_t>(state.range(0)));
-  gossip::BroadcastQueue q;
+  membership::BroadcastQueue q;
   for (std::size_t i = 0; i < news.keys.size(); ++i)
     q.enqueue(news.keys[i], news.bytes[i]);
   std::size_t taken = 0;
@@ -74,7 +74,7 @@ void BM_BroadcastQueueDrain(benchmark::State& state) {
   constexpr int kLimit = 16;
   std::size_t messages = 0;
   for (auto _ : state) {
-    gossip::BroadcastQueue q;
+    membership::BroadcastQueue q;
     for (std::size_t i = 0; i < news.keys.size(); ++i)
       q.enqueue(news.keys[i], news.bytes[i]);
     messages = 0;

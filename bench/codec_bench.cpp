@@ -7,19 +7,19 @@
 #include <string>
 #include <vector>
 
-#include "gossip/codec.hpp"
+#include "membership/wire/codec.hpp"
 
 namespace {
 
 using namespace hearsay;
-using gossip::Bytes;
+using membership::wire::Bytes;
 
 constexpr std::uint64_t kGeneration = 1'700'000'000'000;
 
-gossip::Header ping_header() {
-  gossip::Header h;
+membership::wire::Header ping_header() {
+  membership::wire::Header h;
   h.cluster_id = "default";
-  h.type = gossip::MessageType::ping;
+  h.type = membership::wire::MessageType::ping;
   h.seq = 4711;
   h.sender = "orders-7";
   h.sender_endpoint = "tcp://10.0.0.7:7946";
@@ -29,9 +29,9 @@ gossip::Header ping_header() {
 }
 
 // A typical news item: an alive member with one small service.
-gossip::MemberRecord news_record(std::size_t i) {
+membership::wire::MemberRecord news_record(std::size_t i) {
   const auto n = std::to_string(i);
-  gossip::MemberRecord r;
+  membership::wire::MemberRecord r;
   r.name = "node-" + n;
   r.endpoint = "tcp://10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ":7946";
   r.incarnation = {kGeneration + i, 1};
@@ -50,17 +50,17 @@ gossip::MemberRecord news_record(std::size_t i) {
 std::vector<Bytes> encoded_news(std::size_t count) {
   std::vector<Bytes> news;
   for (std::size_t i = 0; i < count; ++i)
-    news.push_back(gossip::encode_record(news_record(i)));
+    news.push_back(membership::wire::encode_record(news_record(i)));
   return news;
 }
 
 void BM_EncodePing(benchmark::State& state) {
   const auto header = ping_header();
-  const gossip::Body body = gossip::Ping{"payments-3"};
+  const membership::wire::Body body = membership::wire::Ping{"payments-3"};
   const auto news = encoded_news(static_cast<std::size_t>(state.range(0)));
   std::size_t bytes = 0;
   for (auto _ : state) {
-    auto out = gossip::encode(header, body, news);
+    auto out = membership::wire::encode(header, body, news);
     bytes = out.size();
     benchmark::DoNotOptimize(out);
   }
@@ -71,9 +71,10 @@ BENCHMARK(BM_EncodePing)->Arg(0)->Arg(10);
 
 void BM_DecodePing(benchmark::State& state) {
   const auto news = encoded_news(static_cast<std::size_t>(state.range(0)));
-  const auto wire = gossip::encode(ping_header(), gossip::Ping{"payments-3"}, news);
+  const auto wire =
+      membership::wire::encode(ping_header(), membership::wire::Ping{"payments-3"}, news);
   for (auto _ : state) {
-    auto result = gossip::decode(wire, "default");
+    auto result = membership::wire::decode(wire, "default");
     if (!result.ok()) state.SkipWithError("decode rejected a valid ping");
     benchmark::DoNotOptimize(result);
   }
@@ -82,11 +83,11 @@ void BM_DecodePing(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodePing)->Arg(0)->Arg(10);
 
-gossip::SyncSummary summary(std::size_t members) {
-  gossip::SyncSummary s;
+membership::wire::SyncSummary summary(std::size_t members) {
+  membership::wire::SyncSummary s;
   s.reply = true;
   for (std::size_t i = 0; i < members; ++i) {
-    gossip::SummaryEntry e;
+    membership::wire::SummaryEntry e;
     e.name = "node-" + std::to_string(i);
     e.incarnation = {kGeneration + i, i % 7};
     e.state = i % 50 == 0 ? MemberState::dead : MemberState::alive;
@@ -96,18 +97,18 @@ gossip::SyncSummary summary(std::size_t members) {
   return s;
 }
 
-gossip::Header summary_header() {
+membership::wire::Header summary_header() {
   auto h = ping_header();
-  h.type = gossip::MessageType::sync_summary;
+  h.type = membership::wire::MessageType::sync_summary;
   return h;
 }
 
 void BM_EncodeSyncSummary(benchmark::State& state) {
   const auto header = summary_header();
-  const gossip::Body body = summary(static_cast<std::size_t>(state.range(0)));
+  const membership::wire::Body body = summary(static_cast<std::size_t>(state.range(0)));
   std::size_t bytes = 0;
   for (auto _ : state) {
-    auto out = gossip::encode(header, body, {});
+    auto out = membership::wire::encode(header, body, {});
     bytes = out.size();
     benchmark::DoNotOptimize(out);
   }
@@ -117,10 +118,10 @@ void BM_EncodeSyncSummary(benchmark::State& state) {
 BENCHMARK(BM_EncodeSyncSummary)->Arg(1000);
 
 void BM_DecodeSyncSummary(benchmark::State& state) {
-  const auto wire =
-      gossip::encode(summary_header(), summary(static_cast<std::size_t>(state.range(0))), {});
+  const auto wire = membership::wire::encode(summary_header(),
+                                             summary(static_cast<std::size_t>(state.range(0))), {});
   for (auto _ : state) {
-    auto result = gossip::decode(wire, "default");
+    auto result = membership::wire::decode(wire, "default");
     if (!result.ok()) state.SkipWithError("decode rejected a valid summary");
     benchmark::DoNotOptimize(result);
   }

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (with_10000) sizes.push_back(10000);
-  const auto config = hearsay::sim::profile_config(profile);
+  const auto config = hearsay::sim::profile_params(profile);
   if (!config) {
     std::cerr << "hearsay_convergence: --profile: must be lan, wan or local\n";
     return 2;

@@ -21,7 +21,7 @@ sim::Cluster& converged_cluster(std::size_t nodes) {
   if (!c) {
     sim::ClusterOptions o;
     o.nodes = nodes;
-    o.config = Config::lan();
+    o.params = ProtocolParams::lan();
     o.seed = 1;
     o.check_every = 50ms;
     c = std::make_unique<sim::Cluster>(o);

@@ -4,7 +4,8 @@
 #include <zmq.h>
 
 #include <stdexcept>
-#include <string_view>
+
+#include "membership/z85.hpp"
 
 namespace hearsay {
 
@@ -17,12 +18,7 @@ KeyPair generate_keys() {
 }
 
 bool is_z85_key(const std::string& key) noexcept {
-  static constexpr std::string_view kAlphabet =
-      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-  if (key.size() != 40) return false;
-  for (const char c : key)
-    if (kAlphabet.find(c) == std::string_view::npos) return false;
-  return true;
+  return membership::is_z85_key(key);
 }
 
 }  // namespace hearsay

@@ -145,7 +145,7 @@ struct Node::Impl {
 };
 
 Node::Node(Config config) : impl_(std::make_shared<Impl>()) {
-  config.validate(true);
+  config.validate();
   auto& d = *impl_;
   d.config = std::move(config);
   d.name = d.config.name;
@@ -190,7 +190,7 @@ const std::string& Node::endpoint() const {
 void Node::join(std::vector<std::string> seeds) {
   Config probe = impl_->config;
   probe.seeds = seeds;
-  probe.validate(true);
+  probe.validate();
   impl_->post([seeds = std::move(seeds)](membership::Core& core, TimePoint now) mutable {
     core.join(now, std::move(seeds));
   });
@@ -529,12 +529,14 @@ void Node::Impl::publish_stats() {
   auto s = std::make_shared<Stats>();
   const auto& cs = core->stats();
   for (std::size_t t = 1; t < cs.messages_in.size(); ++t) {
-    const auto type = std::string(gossip::to_string(static_cast<gossip::MessageType>(t)));
+    const auto type =
+        std::string(membership::wire::to_string(static_cast<membership::wire::MessageType>(t)));
     s->messages_in[type] = cs.messages_in[t];
     s->messages_out[type] = cs.messages_out[t];
   }
   for (std::size_t r = 1; r < cs.dropped.size(); ++r)
-    s->dropped[std::string(gossip::to_string(static_cast<gossip::DropReason>(r)))] = cs.dropped[r];
+    s->dropped[std::string(
+        membership::wire::to_string(static_cast<membership::wire::DropReason>(r)))] = cs.dropped[r];
   s->bytes_in = cs.bytes_in;
   s->bytes_out = cs.bytes_out;
   const auto& ts = transport->stats();

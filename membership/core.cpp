@@ -19,13 +19,13 @@ Duration jitter(Rng& rng, Duration d) {
 
 }  // namespace
 
-Core::Core(const Config& config, Identity id, std::uint64_t seed, TimePoint now)
-    : config_(config), self_(std::move(id)), rng_(seed), awareness_(config.awareness_max) {
-  config_.validate(false);
+Core::Core(const ProtocolParams& params, Identity id, std::uint64_t seed, TimePoint now)
+    : params_(params), self_(std::move(id)), rng_(seed), awareness_(params.awareness_max) {
+  params_.validate();
   if (self_.name.empty()) throw ConfigError("name", "must not be empty");
   if (self_.endpoint.empty()) throw ConfigError("advertise", "must not be empty");
-  limits_.max_message_bytes = config_.max_message_bytes;
-  limits_.max_services = config_.max_services;
+  limits_.max_message_bytes = params_.max_message_bytes;
+  limits_.max_services = params_.max_services;
 
   Member me;
   me.name = self_.name;
@@ -36,13 +36,13 @@ Core::Core(const Config& config, Identity id, std::uint64_t seed, TimePoint now)
   registry_.on_member_changed(table_.put(std::move(me)));
 
   // Stagger timers so nodes started together do not tick in lockstep.
-  next_probe_at_ = now + jitter(rng_, config_.probe_interval);
-  next_gossip_at_ = now + jitter(rng_, config_.gossip_interval);
-  next_sync_at_ = now + config_.sync_interval + jitter(rng_, config_.sync_interval);
-  next_reconnect_at_ = now + config_.reconnect_interval + jitter(rng_, config_.reconnect_interval);
-  next_rejoin_at_ = now + config_.rejoin_interval;
+  next_probe_at_ = now + jitter(rng_, params_.probe_interval);
+  next_gossip_at_ = now + jitter(rng_, params_.gossip_interval);
+  next_sync_at_ = now + params_.sync_interval + jitter(rng_, params_.sync_interval);
+  next_reconnect_at_ = now + params_.reconnect_interval + jitter(rng_, params_.reconnect_interval);
+  next_rejoin_at_ = now + params_.rejoin_interval;
   next_housekeeping_at_ = now + std::chrono::seconds(1);
-  forward_tokens_ = config_.gossip_fanout;
+  forward_tokens_ = params_.gossip_fanout;
   forward_tokens_at_ = now;
   last_tick_ = now;
   last_sync_at_ = now;
@@ -82,7 +82,7 @@ void Core::leave(TimePoint now) {
 
 void Core::advertise(TimePoint now, Service service) {
   const auto& current = table_.find(self_.name)->services;
-  auto services = with_service(current, std::move(service), config_);
+  auto services = with_service(current, std::move(service), params_);
   if (services == current) return;
   Member m = *table_.find(self_.name);
   m.services = std::move(services);
@@ -138,7 +138,7 @@ TimePoint Core::next_deadline() const {
 void Core::on_tick(TimePoint now) {
   // Ticks come at least every gossip interval; a much longer gap means this
   // process was stopped (SIGSTOP, a VM pause, a debugger).
-  const auto pause_gap = std::max<Duration>(config_.gossip_interval * 10, std::chrono::seconds(2));
+  const auto pause_gap = std::max<Duration>(params_.gossip_interval * 10, std::chrono::seconds(2));
   if (now - last_tick_ > pause_gap) note_pause(now);
   last_tick_ = now;
   join_tick(now);

@@ -22,18 +22,18 @@
 #include <string_view>
 #include <vector>
 
-#include "gossip/broadcast_queue.hpp"
-#include "gossip/codec.hpp"
-#include "hearsay/config.hpp"
 #include "hearsay/events.hpp"
+#include "hearsay/protocol_params.hpp"
 #include "hearsay/service.hpp"
 #include "membership/awareness.hpp"
+#include "membership/broadcast_queue.hpp"
 #include "membership/core_stats.hpp"
 #include "membership/member_table.hpp"
 #include "membership/registry_view.hpp"
 #include "membership/rng.hpp"
 #include "membership/suspicion.hpp"
 #include "membership/time.hpp"
+#include "membership/wire/codec.hpp"
 
 namespace hearsay::membership {
 
@@ -45,13 +45,13 @@ struct Identity {
 
 struct Outgoing {
   std::string endpoint;
-  gossip::Bytes bytes;
+  wire::Bytes bytes;
 };
 
 class Core {
  public:
-  // Throws ConfigError if `config` (without identity fields) or `id` is invalid.
-  Core(const Config& config, Identity id, std::uint64_t seed, TimePoint now);
+  // Throws ConfigError if `params` or `id` is invalid.
+  Core(const ProtocolParams& params, Identity id, std::uint64_t seed, TimePoint now);
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
   ~Core();
@@ -101,33 +101,33 @@ class Core {
   struct PendingPull;
 
   // message handling (core_receive.cpp)
-  void dispatch(TimePoint now, gossip::Message& msg);
-  void on_ping(TimePoint now, const gossip::Message& msg);
-  void on_ack(TimePoint now, const gossip::Message& msg);
-  void on_ping_req(TimePoint now, const gossip::Message& msg);
-  void on_nack(TimePoint now, const gossip::Message& msg);
-  void on_sync_req(TimePoint now, const gossip::Message& msg);
-  void on_sync_summary(TimePoint now, const gossip::Message& msg);
-  void on_sync_pull(TimePoint now, const gossip::Message& msg);
-  void on_sync_records(TimePoint now, const gossip::Message& msg);
-  void on_services_pull(TimePoint now, const gossip::Message& msg);
-  void check_sender(TimePoint now, const gossip::Header& h);
-  void check_digest(TimePoint now, const gossip::Header& h);
+  void dispatch(TimePoint now, wire::Message& msg);
+  void on_ping(TimePoint now, const wire::Message& msg);
+  void on_ack(TimePoint now, const wire::Message& msg);
+  void on_ping_req(TimePoint now, const wire::Message& msg);
+  void on_nack(TimePoint now, const wire::Message& msg);
+  void on_sync_req(TimePoint now, const wire::Message& msg);
+  void on_sync_summary(TimePoint now, const wire::Message& msg);
+  void on_sync_pull(TimePoint now, const wire::Message& msg);
+  void on_sync_records(TimePoint now, const wire::Message& msg);
+  void on_services_pull(TimePoint now, const wire::Message& msg);
+  void check_sender(TimePoint now, const wire::Header& h);
+  void check_digest(TimePoint now, const wire::Header& h);
   void note_rtt(const std::string& member, Duration sample);
 
   // state changes (core_apply.cpp)
   enum class Origin { gossip, sync };
-  bool apply(TimePoint now, const gossip::MemberRecord& r, Origin origin,
+  bool apply(TimePoint now, const wire::MemberRecord& r, Origin origin,
              std::string_view via_endpoint);
-  bool apply_about_self(TimePoint now, const gossip::MemberRecord& r);
+  bool apply_about_self(TimePoint now, const wire::MemberRecord& r);
   void refute(TimePoint now, const Incarnation& heard);
   void suspect(TimePoint now, const Member& m, const Incarnation& inc, const std::string& from);
   void declare_dead(TimePoint now, const std::string& name);
   void set_member(TimePoint now, Member m, bool broadcast);
   void enqueue_news(TimePoint now, const Member& m);
   void emit(MemberEventType type, const Member& m);
-  void request_services(TimePoint now, const gossip::MemberRecord& r, std::string_view via);
-  gossip::MemberRecord record_of(const Member& m, bool with_services) const;
+  void request_services(TimePoint now, const wire::MemberRecord& r, std::string_view via);
+  wire::MemberRecord record_of(const Member& m, bool with_services) const;
   void bump_self(TimePoint now);
 
   // timers (core_timers.cpp)
@@ -148,21 +148,21 @@ class Core {
                                             std::string_view exclude, TimePoint now);
 
   // sending (core_send.cpp)
-  void send(const std::string& endpoint, gossip::MessageType type, std::uint32_t seq,
-            const gossip::Body& body, bool piggyback, const Member* buddy = nullptr);
+  void send(const std::string& endpoint, wire::MessageType type, std::uint32_t seq,
+            const wire::Body& body, bool piggyback, const Member* buddy = nullptr);
   void send_sync_req(TimePoint now, const std::string& endpoint, bool join);
   void send_summary(const std::string& endpoint);
   void send_records(const std::string& endpoint, const std::vector<const Member*>& members);
   std::uint32_t next_seq() { return ++seq_; }
 
-  Config config_;
+  ProtocolParams params_;
   Identity self_;
   Rng rng_;
   MemberTable table_;
   RegistryView registry_;
   Awareness awareness_;
-  gossip::BroadcastQueue broadcasts_;
-  gossip::DecodeLimits limits_;
+  membership::BroadcastQueue broadcasts_;
+  wire::DecodeLimits limits_;
   CoreStats stats_;
 
   std::vector<Outgoing> outgoing_;

@@ -8,7 +8,7 @@
 
 namespace hearsay::membership {
 
-using gossip::MemberRecord;
+using wire::MemberRecord;
 
 namespace {
 
@@ -28,12 +28,12 @@ Member member_from(const MemberRecord& r, TimePoint now) {
 
 }  // namespace
 
-gossip::MemberRecord Core::record_of(const Member& m, bool with_services) const {
+wire::MemberRecord Core::record_of(const Member& m, bool with_services) const {
   MemberRecord r{m.name, m.endpoint, m.incarnation, m.state, m.from, m.services_version, {}};
   // Sets too large to piggyback travel by version only and are pulled.
   if (with_services && m.services_complete && m.state != MemberState::dead &&
       m.state != MemberState::left) {
-    if (gossip::encoded_size(m.services) + 256 <= config_.payload_budget_bytes)
+    if (wire::encoded_size(m.services) + 256 <= params_.payload_budget_bytes)
       r.services = m.services;
   }
   return r;
@@ -42,9 +42,9 @@ gossip::MemberRecord Core::record_of(const Member& m, bool with_services) const 
 // Asks the peer that told us for a service set we know only by version;
 // pull_tick falls back to the owner.
 void Core::request_services(TimePoint now, const MemberRecord& r, std::string_view via_endpoint) {
-  pulls_[r.name] = PendingPull{r.services_version, now + config_.probe_timeout * 2, false};
-  send(std::string(via_endpoint), gossip::MessageType::services_pull, next_seq(),
-       gossip::ServicesPull{r.name, r.services_version}, false);
+  pulls_[r.name] = PendingPull{r.services_version, now + params_.probe_timeout * 2, false};
+  send(std::string(via_endpoint), wire::MessageType::services_pull, next_seq(),
+       wire::ServicesPull{r.name, r.services_version}, false);
 }
 
 void Core::emit(MemberEventType type, const Member& m) {
@@ -52,10 +52,10 @@ void Core::emit(MemberEventType type, const Member& m) {
 }
 
 void Core::enqueue_news(TimePoint now, const Member& m) {
-  broadcasts_.enqueue(m.name, gossip::encode_record(record_of(m, true)));
+  broadcasts_.enqueue(m.name, wire::encode_record(record_of(m, true)));
   // Leading edge: news after a quiet spell goes out at once; news arriving
   // within the coalescing window of the last forward is batched behind it.
-  const auto earliest = std::max(now, last_forward_at_ + config_.forward_coalesce);
+  const auto earliest = std::max(now, last_forward_at_ + params_.forward_coalesce);
   forward_at_ = std::min(forward_at_, earliest);
 }
 
@@ -124,10 +124,10 @@ void Core::suspect(TimePoint now, const Member& m, const Incarnation& inc,
   next.from = from;
   next.state_since = now;
   const auto n = table_.live_count();
-  int k = config_.suspicion_mult - 2;
+  int k = params_.suspicion_mult - 2;
   if (static_cast<int>(n) - 2 < k) k = 0;
-  const auto min = suspicion_min_timeout(config_.suspicion_mult, n, config_.probe_interval);
-  const auto max = min * config_.suspicion_max_timeout_mult;
+  const auto min = suspicion_min_timeout(params_.suspicion_mult, n, params_.probe_interval);
+  const auto max = min * params_.suspicion_max_timeout_mult;
   suspicions_.insert_or_assign(m.name, Suspicion(inc, from, k, min, max, now));
   ++stats_.suspicions;
   set_member(now, std::move(next), true);
@@ -183,8 +183,8 @@ bool Core::apply(TimePoint now, const MemberRecord& r, Origin origin,
   if (!overrides(state, r.incarnation, *m)) {
     if (origin == Origin::gossip && r.incarnation == m->incarnation && state == m->state)
       broadcasts_.heard_again(r.name,
-                              retransmit_limit(config_.retransmit_mult, table_.live_count()),
-                              config_.payload_budget_bytes);
+                              retransmit_limit(params_.retransmit_mult, table_.live_count()),
+                              params_.payload_budget_bytes);
     if (state == MemberState::suspect && m->state == MemberState::suspect &&
         r.incarnation == m->incarnation) {
       auto it = suspicions_.find(r.name);

@@ -6,25 +6,25 @@
 
 namespace hearsay::membership {
 
-using gossip::MessageType;
+using wire::MessageType;
 
 void Core::send(const std::string& endpoint, MessageType type, std::uint32_t seq,
-                const gossip::Body& body, bool piggyback, const Member* buddy) {
-  gossip::Header h{config_.cluster_id, type,          seq,     self_.name,
-                   self_.endpoint,     incarnation(), digest()};
-  std::vector<gossip::Bytes> news;
+                const wire::Body& body, bool piggyback, const Member* buddy) {
+  wire::Header h{params_.cluster_id, type,          seq,     self_.name,
+                 self_.endpoint,     incarnation(), digest()};
+  std::vector<wire::Bytes> news;
   std::size_t used = 0;
   if (buddy) {
-    news.push_back(gossip::encode_record(record_of(*buddy, false)));
+    news.push_back(wire::encode_record(record_of(*buddy, false)));
     used += news.back().size();
   }
-  if (piggyback && broadcasts_.size() > 0 && used < config_.payload_budget_bytes) {
-    const int limit = retransmit_limit(config_.retransmit_mult, table_.live_count());
-    for (auto& b : broadcasts_.take(config_.payload_budget_bytes - used, limit))
+  if (piggyback && broadcasts_.size() > 0 && used < params_.payload_budget_bytes) {
+    const int limit = retransmit_limit(params_.retransmit_mult, table_.live_count());
+    for (auto& b : broadcasts_.take(params_.payload_budget_bytes - used, limit))
       news.push_back(std::move(b));
   }
   stats_.news_sent += news.size();
-  auto bytes = gossip::encode(h, body, news);
+  auto bytes = wire::encode(h, body, news);
   ++stats_.messages_out[static_cast<std::size_t>(type)];
   stats_.bytes_out += bytes.size();
   outgoing_.push_back({endpoint, std::move(bytes)});
@@ -33,40 +33,40 @@ void Core::send(const std::string& endpoint, MessageType type, std::uint32_t seq
 void Core::send_sync_req(TimePoint now, const std::string& endpoint, bool join) {
   ++stats_.syncs_started;
   last_sync_at_ = now;
-  send(endpoint, MessageType::sync_req, next_seq(), gossip::SyncReq{join}, true);
+  send(endpoint, MessageType::sync_req, next_seq(), wire::SyncReq{join}, true);
 }
 
 void Core::send_summary(const std::string& endpoint) {
   // Entries are ~40 bytes plus the name; stay well under the size limit.
-  const std::size_t limit = config_.max_message_bytes / 2;
-  gossip::SyncSummary chunk;
+  const std::size_t limit = params_.max_message_bytes / 2;
+  wire::SyncSummary chunk;
   std::size_t size = 0;
   for (const auto& [name, m] : table_.all()) {
     chunk.entries.push_back({m.name, m.incarnation, m.state, m.services_version});
     size += m.name.size() + 48;
     if (size >= limit) {
-      send(endpoint, MessageType::sync_summary, next_seq(), gossip::Body{std::move(chunk)}, false);
+      send(endpoint, MessageType::sync_summary, next_seq(), wire::Body{std::move(chunk)}, false);
       chunk = {};
       size = 0;
     }
   }
   if (!chunk.entries.empty())
-    send(endpoint, MessageType::sync_summary, next_seq(), gossip::Body{std::move(chunk)}, false);
+    send(endpoint, MessageType::sync_summary, next_seq(), wire::Body{std::move(chunk)}, false);
 }
 
 void Core::send_records(const std::string& endpoint, const std::vector<const Member*>& members) {
-  const std::size_t limit = config_.max_message_bytes / 2;
-  gossip::SyncRecords chunk;
+  const std::size_t limit = params_.max_message_bytes / 2;
+  wire::SyncRecords chunk;
   std::size_t size = 0;
   for (const auto* m : members) {
     // Full records: anti-entropy always carries whole service sets.
-    gossip::MemberRecord r{
+    wire::MemberRecord r{
         m->name, m->endpoint, m->incarnation, m->state, m->from, m->services_version, {}};
     if (m->services_complete && m->live()) r.services = m->services;
     const auto record_size = 96 + m->name.size() + m->endpoint.size() +
-                             (r.services ? gossip::encoded_size(*r.services) : 0);
+                             (r.services ? wire::encoded_size(*r.services) : 0);
     if (size + record_size > limit && !chunk.records.empty()) {
-      send(endpoint, MessageType::sync_records, next_seq(), gossip::Body{std::move(chunk)}, false);
+      send(endpoint, MessageType::sync_records, next_seq(), wire::Body{std::move(chunk)}, false);
       chunk = {};
       size = 0;
     }
@@ -74,7 +74,7 @@ void Core::send_records(const std::string& endpoint, const std::vector<const Mem
     size += record_size;
   }
   if (!chunk.records.empty())
-    send(endpoint, MessageType::sync_records, next_seq(), gossip::Body{std::move(chunk)}, false);
+    send(endpoint, MessageType::sync_records, next_seq(), wire::Body{std::move(chunk)}, false);
 }
 
 }  // namespace hearsay::membership

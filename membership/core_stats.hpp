@@ -5,18 +5,18 @@
 #include <array>
 #include <cstdint>
 
-#include "gossip/drop_reason.hpp"
-#include "gossip/messages.hpp"
+#include "membership/wire/drop_reason.hpp"
+#include "membership/wire/messages.hpp"
 
 namespace hearsay::membership {
 
 struct CoreStats {
-  static constexpr std::size_t kTypes = gossip::kMaxMessageType + 1;
+  static constexpr std::size_t kTypes = wire::kMaxMessageType + 1;
   std::array<std::uint64_t, kTypes> messages_in{};   // by MessageType
   std::array<std::uint64_t, kTypes> messages_out{};  // by MessageType
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
-  std::array<std::uint64_t, gossip::kDropReasonCount> dropped{};  // by DropReason
+  std::array<std::uint64_t, wire::kDropReasonCount> dropped{};  // by DropReason
   std::uint64_t probes = 0;
   std::uint64_t indirect_probes = 0;  // ping-reqs we sent
   std::uint64_t probes_failed = 0;

@@ -9,7 +9,7 @@
 
 namespace hearsay::membership {
 
-using gossip::MessageType;
+using wire::MessageType;
 
 namespace {
 
@@ -45,22 +45,22 @@ void Core::start_probe(TimePoint now, const std::string& target) {
   probe_->endpoint = m->endpoint;
   probe_->seq = next_seq();
   probe_->sent = now;
-  probe_->ack_deadline = now + awareness_.scale(config_.probe_timeout);
-  probe_->period_end = now + awareness_.scale(config_.probe_interval);
+  probe_->ack_deadline = now + awareness_.scale(params_.probe_timeout);
+  probe_->period_end = now + awareness_.scale(params_.probe_interval);
   ++stats_.probes;
   // Buddy system: a suspect learns of the suspicion from the probe itself.
   const Member* buddy = m->state == MemberState::suspect ? m : nullptr;
-  send(m->endpoint, MessageType::ping, probe_->seq, gossip::Ping{target}, true, buddy);
+  send(m->endpoint, MessageType::ping, probe_->seq, wire::Ping{target}, true, buddy);
 }
 
 void Core::probe_tick(TimePoint now) {
   if (probe_ && !probe_->indirect_sent && now >= probe_->ack_deadline) {
     probe_->indirect_sent = true;
-    const auto helpers = random_members(static_cast<std::size_t>(config_.indirect_checks), false,
+    const auto helpers = random_members(static_cast<std::size_t>(params_.indirect_checks), false,
                                         probe_->target, now);
     for (const auto* h : helpers) {
       send(h->endpoint, MessageType::ping_req, probe_->seq,
-           gossip::PingReq{probe_->target, probe_->endpoint}, true);
+           wire::PingReq{probe_->target, probe_->endpoint}, true);
     }
     probe_->expected_nacks = static_cast<int>(helpers.size());
     stats_.indirect_probes += helpers.size();
@@ -73,7 +73,7 @@ void Core::probe_tick(TimePoint now) {
       if (!m || !m->live()) target.reset();
     }
     if (!target) target = next_probe_target();
-    next_probe_at_ = now + awareness_.scale(config_.probe_interval);
+    next_probe_at_ = now + awareness_.scale(params_.probe_interval);
     if (target) start_probe(now, *target);
   }
 }
@@ -106,7 +106,7 @@ void Core::relay_tick(TimePoint now) {
       ++it;
       continue;
     }
-    send(it->second.requester_endpoint, MessageType::nack, it->second.requester_seq, gossip::Nack{},
+    send(it->second.requester_endpoint, MessageType::nack, it->second.requester_seq, wire::Nack{},
          false);
     it = relays_.erase(it);
   }
@@ -122,12 +122,12 @@ void Core::suspicion_tick(TimePoint now) {
 
 void Core::gossip_tick(TimePoint now) {
   if (now < next_gossip_at_) return;
-  next_gossip_at_ = std::max(next_gossip_at_ + config_.gossip_interval, now);
+  next_gossip_at_ = std::max(next_gossip_at_ + params_.gossip_interval, now);
   if (broadcasts_.size() == 0) return;
   for (const auto* m :
-       random_members(static_cast<std::size_t>(config_.gossip_fanout), true, {}, now)) {
+       random_members(static_cast<std::size_t>(params_.gossip_fanout), true, {}, now)) {
     if (broadcasts_.size() == 0) break;
-    send(m->endpoint, MessageType::gossip, next_seq(), gossip::Gossip{}, true);
+    send(m->endpoint, MessageType::gossip, next_seq(), wire::Gossip{}, true);
   }
 }
 
@@ -137,24 +137,24 @@ void Core::forward_tick(TimePoint now) {
   if (now < forward_at_) return;
   forward_at_ = kNever;
   last_forward_at_ = now;
-  if (config_.forward_rate_per_s <= 0 || broadcasts_.size() == 0) return;
-  const double cap = std::max(config_.gossip_fanout * 2.0, config_.forward_rate_per_s / 5.0);
+  if (params_.forward_rate_per_s <= 0 || broadcasts_.size() == 0) return;
+  const double cap = std::max(params_.gossip_fanout * 2.0, params_.forward_rate_per_s / 5.0);
   const auto dt = std::chrono::duration<double>(now - forward_tokens_at_).count();
-  forward_tokens_ = std::min(cap, forward_tokens_ + dt * config_.forward_rate_per_s);
+  forward_tokens_ = std::min(cap, forward_tokens_ + dt * params_.forward_rate_per_s);
   forward_tokens_at_ = now;
   const auto budget = static_cast<std::size_t>(std::floor(forward_tokens_));
-  const auto n = std::min(budget, static_cast<std::size_t>(config_.gossip_fanout));
+  const auto n = std::min(budget, static_cast<std::size_t>(params_.gossip_fanout));
   if (n == 0) return;  // over the rate: the periodic gossip carries it
   for (const auto* m : random_members(n, true, {}, now)) {
     if (broadcasts_.size() == 0) break;
-    send(m->endpoint, MessageType::gossip, next_seq(), gossip::Gossip{}, true);
+    send(m->endpoint, MessageType::gossip, next_seq(), wire::Gossip{}, true);
     forward_tokens_ -= 1.0;
   }
 }
 
 void Core::sync_tick(TimePoint now) {
   if (now < next_sync_at_) return;
-  next_sync_at_ = now + sync_interval_for(config_.sync_interval, table_.live_count());
+  next_sync_at_ = now + sync_interval_for(params_.sync_interval, table_.live_count());
   const auto peers = random_members(1, false, {}, now);
   if (peers.empty()) return;
   send_sync_req(now, peers.front()->endpoint, false);
@@ -171,7 +171,7 @@ void Core::join_tick(TimePoint now) {
   for (const auto& seed : seeds_)
     send_sync_req(now, seed, true);
   next_join_at_ = now + join_backoff_;
-  join_backoff_ = std::min<Duration>(join_backoff_ * 2, config_.join_retry_max);
+  join_backoff_ = std::min<Duration>(join_backoff_ * 2, params_.join_retry_max);
 }
 
 void Core::pull_tick(TimePoint now) {
@@ -187,9 +187,9 @@ void Core::pull_tick(TimePoint now) {
     }
     // The peer that told us did not answer: ask the owner itself.
     it->second.asked_owner = true;
-    it->second.deadline = now + config_.probe_timeout * 2;
+    it->second.deadline = now + params_.probe_timeout * 2;
     send(m->endpoint, MessageType::services_pull, next_seq(),
-         gossip::ServicesPull{m->name, it->second.version}, false);
+         wire::ServicesPull{m->name, it->second.version}, false);
     ++it;
   }
 }
@@ -199,13 +199,13 @@ void Core::housekeeping_tick(TimePoint now) {
   next_housekeeping_at_ = now + std::chrono::seconds(1);
   std::erase_if(recent_dead_, [&](const std::string& name) {
     const auto* m = table_.find(name);
-    return !m || now - m->state_since >= config_.gossip_to_the_dead;
+    return !m || now - m->state_since >= params_.gossip_to_the_dead;
   });
   // Forget tombstones past their time.
   std::vector<std::string> reap;
   const bool any_tombstones = table_.size() > table_.live_count();
   for (const auto& [name, m] : any_tombstones ? table_.all() : MemberTable::Map{})
-    if (!m.live() && now - m.state_since >= config_.tombstone_timeout) reap.push_back(name);
+    if (!m.live() && now - m.state_since >= params_.tombstone_timeout) reap.push_back(name);
   for (const auto& name : reap) {
     table_.erase(name);
     rtt_.erase(name);
@@ -219,7 +219,7 @@ void Core::housekeeping_tick(TimePoint now) {
 
   // Re-merge after partitions: retry one dead member now and then ...
   if (now >= next_reconnect_at_) {
-    next_reconnect_at_ = now + config_.reconnect_interval;
+    next_reconnect_at_ = now + params_.reconnect_interval;
     std::vector<const Member*> dead;
     if (table_.count(MemberState::dead) > 0)
       for (const auto& [name, m] : table_.all())
@@ -228,7 +228,7 @@ void Core::housekeeping_tick(TimePoint now) {
   }
   // ... and re-join seeds while we see fewer members than we once did.
   if (now >= next_rejoin_at_) {
-    next_rejoin_at_ = now + config_.rejoin_interval;
+    next_rejoin_at_ = now + params_.rejoin_interval;
     if (!seeds_.empty() && table_.live_count() < max_live_seen_)
       send_sync_req(now, seeds_[rng_.uniform(seeds_.size())], false);
   }
@@ -254,7 +254,7 @@ std::vector<const Member*> Core::random_members(std::size_t k, bool include_rece
       if (name != exclude) pool.push_back(table_.find(name));
     for (const auto& name : recent_dead_) {
       const auto* m = table_.find(name);
-      if (name != exclude && m && now - m->state_since < config_.gossip_to_the_dead)
+      if (name != exclude && m && now - m->state_since < params_.gossip_to_the_dead)
         pool.push_back(m);
     }
   } else if (live_names_.size() > 4 * k + 8) {

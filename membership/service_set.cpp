@@ -3,19 +3,19 @@
 #include <algorithm>
 #include <string>
 
-#include "gossip/codec.hpp"
 #include "hearsay/errors.hpp"
+#include "membership/wire/codec.hpp"
 
 namespace hearsay::membership {
 
 namespace {
 
-void check_record(const Service& s, const Config& c) {
+void check_record(const Service& s, const ProtocolParams& c) {
   if (s.name.empty()) throw ConfigError("service.name", "must not be empty");
   if (s.id.empty()) throw ConfigError("service.id", "must not be empty");
   if (s.name.size() > 255) throw ConfigError("service.name", "must be at most 255 bytes");
   if (s.id.size() > 255) throw ConfigError("service.id", "must be at most 255 bytes");
-  const auto size = gossip::encoded_size(s);
+  const auto size = wire::encoded_size(s);
   if (size > c.max_service_record_bytes)
     throw ConfigError("service", "record '" + s.id + "' encodes to " + std::to_string(size) +
                                      " bytes, over max_service_record_bytes (" +
@@ -24,7 +24,8 @@ void check_record(const Service& s, const Config& c) {
 
 }  // namespace
 
-std::vector<Service> with_service(std::vector<Service> set, Service service, const Config& c) {
+std::vector<Service> with_service(std::vector<Service> set, Service service,
+                                  const ProtocolParams& c) {
   check_record(service, c);
   auto it =
       std::find_if(set.begin(), set.end(), [&](const Service& s) { return s.id == service.id; });
@@ -36,7 +37,7 @@ std::vector<Service> with_service(std::vector<Service> set, Service service, con
                                         std::to_string(c.max_services) + ") records");
     set.push_back(std::move(service));
   }
-  const auto total = gossip::encoded_size(set);
+  const auto total = wire::encoded_size(set);
   if (total > c.max_services_bytes)
     throw ConfigError("services", "service set would encode to " + std::to_string(total) +
                                       " bytes, over max_services_bytes (" +

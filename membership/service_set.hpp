@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "hearsay/config.hpp"
+#include "hearsay/protocol_params.hpp"
 #include "hearsay/service.hpp"
 
 namespace hearsay::membership {
@@ -13,6 +13,7 @@ namespace hearsay::membership {
 // `set` with `service` added, or replacing the record with the same id.
 // Throws ConfigError naming the field ("service.name", "service.id",
 // "service", "services") if the record or the new set breaks a limit.
-std::vector<Service> with_service(std::vector<Service> set, Service service, const Config& c);
+std::vector<Service> with_service(std::vector<Service> set, Service service,
+                                  const ProtocolParams& c);
 
 }  // namespace hearsay::membership

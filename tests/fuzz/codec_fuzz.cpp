@@ -14,9 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "gossip/codec.hpp"
+#include "membership/wire/codec.hpp"
 
-using namespace hearsay::gossip;
+using namespace hearsay::membership::wire;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // Small limits so the fuzzer reaches the limit checks cheaply.

@@ -8,9 +8,9 @@
 #include <thread>
 #include <zmq.hpp>
 
-#include "gossip/codec.hpp"
 #include "hearsay/node.hpp"
 #include "membership/rng.hpp"
+#include "membership/wire/codec.hpp"
 #include "tests/integration/wait_until.hpp"
 
 namespace hearsay {
@@ -29,11 +29,12 @@ Config config(const std::string& name) {
   return c;
 }
 
-gossip::Bytes valid_ping(const std::string& cluster, const std::string& target) {
-  gossip::Message m;
-  m.header = {cluster, gossip::MessageType::ping, 7, "intruder", "tcp://127.0.0.1:1", {1, 0}, 0};
-  m.body = gossip::Ping{target};
-  return gossip::encode(m);
+membership::wire::Bytes valid_ping(const std::string& cluster, const std::string& target) {
+  membership::wire::Message m;
+  m.header = {
+      cluster, membership::wire::MessageType::ping, 7, "intruder", "tcp://127.0.0.1:1", {1, 0}, 0};
+  m.body = membership::wire::Ping{target};
+  return membership::wire::encode(m);
 }
 
 std::uint64_t dropped(const Node& n, const std::string& reason) {
@@ -61,23 +62,23 @@ TEST(Garbage, NodeSurvivesAndCountsEveryDropByReason) {
   zmq::socket_t push(ctx, zmq::socket_type::push);
   push.set(zmq::sockopt::linger, 0);
   push.connect(a.endpoint());
-  const auto send = [&](const gossip::Bytes& bytes) {
+  const auto send = [&](const membership::wire::Bytes& bytes) {
     push.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::none);
   };
 
   membership::Rng rng(42);
   for (int i = 0; i < 200; ++i) {  // random bytes
-    gossip::Bytes junk(1 + rng.uniform(300));
+    membership::wire::Bytes junk(1 + rng.uniform(300));
     for (auto& byte : junk)
       byte = static_cast<std::uint8_t>(rng.next());
     send(junk);
   }
   const auto ping = valid_ping("default", "a");
   for (std::size_t cut = 1; cut < ping.size(); ++cut)  // truncated
-    send(gossip::Bytes(ping.begin(), ping.begin() + static_cast<std::ptrdiff_t>(cut)));
-  send(valid_ping("another-cluster", "a"));                             // foreign
-  send(gossip::Bytes{0x93, 0x01, 0x02, 0x03});                          // wrong shape
-  send(gossip::Bytes{0x92, 0xce, 0x48, 0x53, 0x41, 0x59, 0xa1, 0x78});  // magic then junk
+    send(membership::wire::Bytes(ping.begin(), ping.begin() + static_cast<std::ptrdiff_t>(cut)));
+  send(valid_ping("another-cluster", "a"));                                       // foreign
+  send(membership::wire::Bytes{0x93, 0x01, 0x02, 0x03});                          // wrong shape
+  send(membership::wire::Bytes{0x92, 0xce, 0x48, 0x53, 0x41, 0x59, 0xa1, 0x78});  // magic then junk
 
   EXPECT_TRUE(wait_until([&] { return dropped(a, "foreign_cluster") >= 1; }, 5s));
   EXPECT_TRUE(

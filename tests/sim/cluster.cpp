@@ -50,7 +50,7 @@ std::uint64_t derive_seed(std::uint64_t root, std::uint64_t tag, std::uint64_t a
   return splitmix64(splitmix64(splitmix64(splitmix64(root) ^ tag) ^ a) ^ b);
 }
 
-std::uint64_t hash_bytes(const gossip::Bytes& bytes) {
+std::uint64_t hash_bytes(const membership::wire::Bytes& bytes) {
   return XXH64(bytes.data(), bytes.size(), 0);
 }
 
@@ -144,7 +144,7 @@ struct Event {
   std::size_t from = 0;  // sender of a delivery; the node of a tick
   std::size_t to = 0;
   std::uint64_t tag = 0;  // tick generation, callback id, or life number
-  gossip::Bytes bytes;
+  membership::wire::Bytes bytes;
 };
 
 // std::push_heap builds a max-heap; "later" on top inverted gives a min-heap.
@@ -166,7 +166,7 @@ struct Cluster::Impl {
     TimePoint tick_at = membership::kNever;  // of the live tick, kNever if none
     bool leaving = false;
     TimePoint leave_deadline{};
-    std::deque<std::pair<std::size_t, gossip::Bytes>> held;  // inbound while paused
+    std::deque<std::pair<std::size_t, membership::wire::Bytes>> held;  // inbound while paused
   };
 
   explicit Impl(ClusterOptions o)
@@ -364,7 +364,8 @@ struct Cluster::Impl {
     return k;
   }
 
-  void report(std::size_t from, std::size_t to, const gossip::Bytes& bytes, bool delivered) {
+  void report(std::size_t from, std::size_t to, const membership::wire::Bytes& bytes,
+              bool delivered) {
     if (tap) tap(Delivery{now, from, to, &bytes, delivered});
   }
 
@@ -375,7 +376,7 @@ struct Cluster::Impl {
     n.generation = std::max(generation_at(now), again ? n.generation + 1 : 0);
     const auto seed = derive_seed(options.seed, kNodeSeedTag, i, n.lives);
     n.core = std::make_unique<membership::Core>(
-        options.config, membership::Identity{names[i], endpoints[i], n.generation}, seed, now);
+        options.params, membership::Identity{names[i], endpoints[i], n.generation}, seed, now);
     ++n.lives;
     n.status = NodeStatus::running;
     n.leaving = false;

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hearsay/config.hpp"
+#include "hearsay/protocol_params.hpp"
 #include "membership/core.hpp"
 #include "tests/sim/network.hpp"
 
@@ -30,7 +30,7 @@ using namespace std::chrono_literals;
 
 struct ClusterOptions {
   std::size_t nodes = 10;
-  Config config = Config::lan();
+  ProtocolParams params = ProtocolParams::lan();
   LinkModel link;  // default latency/jitter/loss of every link
   std::uint64_t seed = 1;
   bool trace = false;                  // keep the full text trace (costly for big runs)
@@ -50,7 +50,7 @@ struct Delivery {
   TimePoint at;
   std::size_t from;
   std::size_t to;  // SIZE_MAX when the endpoint matches no node
-  const gossip::Bytes* bytes;
+  const membership::wire::Bytes* bytes;
   bool delivered;
 };
 

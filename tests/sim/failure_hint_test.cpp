@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "gossip/codec.hpp"
+#include "membership/wire/codec.hpp"
 #include "tests/sim/cluster.hpp"
 
 namespace hearsay::sim {
@@ -18,9 +18,9 @@ struct FirstPing {
 void watch_first_ping(Cluster& c, std::size_t from, FirstPing& seen) {
   c.set_tap([&c, from, &seen](const Delivery& d) {
     if (d.from != from || seen.target) return;
-    const auto r = gossip::decode(*d.bytes, Config::lan().cluster_id);
-    if (!r.ok() || r.message.header.type != gossip::MessageType::ping) return;
-    seen.target = std::get<gossip::Ping>(r.message.body).target;
+    const auto r = membership::wire::decode(*d.bytes, ProtocolParams::lan().cluster_id);
+    if (!r.ok() || r.message.header.type != membership::wire::MessageType::ping) return;
+    seen.target = std::get<membership::wire::Ping>(r.message.body).target;
     seen.at = c.now();
   });
 }

@@ -198,10 +198,10 @@ StepParse parse_step(std::string_view text) {
   return out;
 }
 
-std::optional<Config> profile_config(std::string_view profile) {
-  if (profile == "lan") return Config::lan();
-  if (profile == "wan") return Config::wan();
-  if (profile == "local") return Config::local();
+std::optional<ProtocolParams> profile_params(std::string_view profile) {
+  if (profile == "lan") return ProtocolParams::lan();
+  if (profile == "wan") return ProtocolParams::wan();
+  if (profile == "local") return ProtocolParams::local();
   return std::nullopt;
 }
 
@@ -388,7 +388,7 @@ class Runner {
   static ClusterOptions options_of(const ScenarioSpec& spec) {
     ClusterOptions o;
     o.nodes = spec.nodes;
-    o.config = *profile_config(spec.profile);
+    o.params = *profile_params(spec.profile);
     const auto link = *profile_link(spec.profile);
     o.link.latency = spec.latency.value_or(link.latency);
     o.link.jitter = spec.jitter.value_or(std::min(link.jitter, o.link.latency));

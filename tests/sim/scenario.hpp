@@ -41,7 +41,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hearsay/config.hpp"
+#include "hearsay/protocol_params.hpp"
 #include "membership/time.hpp"
 #include "tests/sim/network.hpp"
 
@@ -110,7 +110,7 @@ struct ScenarioSpec {
 inline constexpr std::size_t kMaxScenarioNodes = 100000;
 
 // The protocol config and default link of a profile; nullopt if unknown.
-std::optional<Config> profile_config(std::string_view profile);
+std::optional<ProtocolParams> profile_params(std::string_view profile);
 std::optional<LinkModel> profile_link(std::string_view profile);
 
 // The first problem of a spec: `field` is the spec field ("nodes", "loss",

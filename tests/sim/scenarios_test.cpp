@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "gossip/codec.hpp"
 #include "membership/limits.hpp"
+#include "membership/wire/codec.hpp"
 #include "tests/sim/cluster.hpp"
 
 namespace hearsay::sim {
@@ -39,7 +39,7 @@ ClusterOptions lan(std::size_t nodes, std::uint64_t seed) {
   ClusterOptions o;
   o.nodes = nodes;
   o.seed = seed;
-  o.config = Config::lan();
+  o.params = ProtocolParams::lan();
   o.link.latency = std::chrono::microseconds(1000);
   o.link.jitter = std::chrono::microseconds(500);
   return o;
@@ -198,7 +198,7 @@ TEST(Scenario, ServiceReachesThousandNodesWithinOneSecondWithinRetransmitBudget)
     std::vector<int> sent(kNodes, 0);
     c.set_tap([&](const Delivery& d) {
       if (!news_inc) return;
-      const auto r = gossip::decode(*d.bytes, Config::lan().cluster_id);
+      const auto r = membership::wire::decode(*d.bytes, ProtocolParams::lan().cluster_id);
       if (!r.ok()) return;
       for (const auto& rec : r.message.news) {
         if (rec.name == advertiser && rec.incarnation == *news_inc) ++sent[d.from];
@@ -213,7 +213,7 @@ TEST(Scenario, ServiceReachesThousandNodesWithinOneSecondWithinRetransmitBudget)
     c.run_for(10s);  // let every retransmission happen
     c.set_tap(nullptr);
     const auto most = *std::max_element(sent.begin(), sent.end());
-    const auto limit = membership::retransmit_limit(Config::lan().retransmit_mult, kNodes);
+    const auto limit = membership::retransmit_limit(ProtocolParams::lan().retransmit_mult, kNodes);
     std::cout << "[ seed " << seed << " ] web reached all in " << seconds(*spread)
               << "s; most news sends by one node " << most << " (limit " << limit << ")\n";
     EXPECT_LE(most, limit) << "node n"

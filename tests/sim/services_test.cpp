@@ -6,8 +6,8 @@
 #include <iostream>
 #include <string>
 
-#include "gossip/codec.hpp"
 #include "hearsay/errors.hpp"
+#include "membership/wire/codec.hpp"
 #include "tests/sim/cluster.hpp"
 
 namespace hearsay::sim {
@@ -45,7 +45,7 @@ TEST(Services, LargeSetIsAnnouncedByVersionAndPulledByEveryone) {
     std::vector<Service> big;
     for (int i = 0; i < 20; ++i)
       big.push_back(make("bulk", "bulk-" + std::to_string(i), 1000));
-    ASSERT_GT(gossip::encoded_size(big), Config::lan().payload_budget_bytes);
+    ASSERT_GT(membership::wire::encoded_size(big), ProtocolParams::lan().payload_budget_bytes);
     for (auto& s : big)
       c.advertise(7, s);
 

@@ -125,7 +125,7 @@ std::optional<UsageError> to_spec(const Flags& f, ScenarioSpec& spec) {
     return std::optional<UsageError>(UsageError{std::move(flag), std::move(reason)});
   };
   spec.profile = f.profile;
-  if (!hearsay::sim::profile_config(f.profile))
+  if (!hearsay::sim::profile_params(f.profile))
     return bad("--profile", "must be lan, wan or local (got '" + f.profile + "')");
   const std::string nodes = f.nodes.empty() ? "50" : f.nodes;
   const auto n = parse_unsigned(nodes);

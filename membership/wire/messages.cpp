@@ -1,10 +1,10 @@
 // The message type is implied by the body: Body's alternatives are declared
 // in MessageType order, starting at 1.
-#include "gossip/messages.hpp"
+#include "membership/wire/messages.hpp"
 
 #include <type_traits>
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 namespace {
 
@@ -31,4 +31,4 @@ MessageType type_of(const Body& body) noexcept {
   return static_cast<MessageType>(body.index() + 1);
 }
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire

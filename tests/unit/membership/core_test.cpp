@@ -18,18 +18,18 @@
 #include <tuple>
 #include <vector>
 
-#include "gossip/codec.hpp"
 #include "hearsay/errors.hpp"
 #include "membership/limits.hpp"
+#include "membership/wire/codec.hpp"
 
 namespace hearsay::membership {
 namespace {
 
 using namespace std::chrono_literals;
-using gossip::Bytes;
-using gossip::DropReason;
-using gossip::MemberRecord;
-using gossip::MessageType;
+using membership::wire::Bytes;
+using membership::wire::DropReason;
+using membership::wire::MemberRecord;
+using membership::wire::MessageType;
 
 const TimePoint kT0 = TimePoint{} + 1h;
 
@@ -47,11 +47,11 @@ struct Delivery {
 
 class Net {
  public:
-  explicit Net(Config config = Config::lan()) : config_(std::move(config)) {}
+  explicit Net(ProtocolParams params = ProtocolParams::lan()) : params_(std::move(params)) {}
 
   Core& add(const std::string& name, std::uint64_t seed) {
     cores_.push_back(
-        std::make_unique<Core>(config_, Identity{name, endpoint_of(name), 1}, seed, now_));
+        std::make_unique<Core>(params_, Identity{name, endpoint_of(name), 1}, seed, now_));
     return *cores_.back();
   }
 
@@ -155,7 +155,7 @@ class Net {
   const std::vector<MemberEvent>& events(const std::string& name) { return events_[name]; }
 
  private:
-  Config config_;
+  ProtocolParams params_;
   TimePoint now_ = kT0;
   std::vector<std::unique_ptr<Core>> cores_;
   std::set<std::string, std::less<>> crashed_;
@@ -221,11 +221,11 @@ bool has_event(Net& net, const std::string& observer, MemberEventType type,
 
 // A message as if `sender` (a current member, so nothing else is triggered)
 // sent it, carrying `news`.
-Bytes message_from(Core& sender, gossip::Body body, std::vector<MemberRecord> news,
+Bytes message_from(Core& sender, membership::wire::Body body, std::vector<MemberRecord> news,
                    std::uint32_t seq = 7, const std::string& cluster = "default") {
-  gossip::Message m;
+  membership::wire::Message m;
   m.header.cluster_id = cluster;
-  m.header.type = gossip::type_of(body);
+  m.header.type = membership::wire::type_of(body);
   m.header.seq = seq;
   m.header.sender = sender.name();
   m.header.sender_endpoint = sender.endpoint();
@@ -233,7 +233,7 @@ Bytes message_from(Core& sender, gossip::Body body, std::vector<MemberRecord> ne
   m.header.digest = sender.digest();
   m.body = std::move(body);
   m.news = std::move(news);
-  return gossip::encode(m);
+  return membership::wire::encode(m);
 }
 
 // What `holder` knows of `subject`, as news in state `state`.
@@ -384,17 +384,17 @@ TEST(Core, AdvertiseReplacesById) {
 Service service_of_size(const std::string& id, std::size_t bytes) {
   Service s = service("payments", id);
   s.meta = {{"pad", ""}};
-  const auto base = gossip::encoded_size(s);
+  const auto base = membership::wire::encoded_size(s);
   s.meta["pad"] = std::string(bytes - base, 'x');
   // The str header grows past 31 bytes; trim until it fits exactly.
-  while (gossip::encoded_size(s) > bytes)
+  while (membership::wire::encoded_size(s) > bytes)
     s.meta["pad"].pop_back();
   return s;
 }
 
 struct AdvertiseCase {
   const char* what;
-  std::function<void(Config&)> tune;
+  std::function<void(ProtocolParams&)> tune;
   std::vector<Service> before;  // advertised first, must succeed
   Service bad;
   std::string field;
@@ -406,17 +406,17 @@ TEST(Core, AdvertiseRejectsBadRecordsNamingTheField) {
   Service long_name = service(std::string(256, 'n'), "p1");
   Service long_id = service("payments", std::string(256, 'i'));
   const std::vector<AdvertiseCase> cases = {
-      {"empty id", [](Config&) {}, {}, no_id, "service.id"},
-      {"empty name", [](Config&) {}, {}, no_name, "service.name"},
-      {"name over 255 bytes", [](Config&) {}, {}, long_name, "service.name"},
-      {"id over 255 bytes", [](Config&) {}, {}, long_id, "service.id"},
+      {"empty id", [](ProtocolParams&) {}, {}, no_id, "service.id"},
+      {"empty name", [](ProtocolParams&) {}, {}, no_name, "service.name"},
+      {"name over 255 bytes", [](ProtocolParams&) {}, {}, long_name, "service.name"},
+      {"id over 255 bytes", [](ProtocolParams&) {}, {}, long_id, "service.id"},
       {"record over max_service_record_bytes",
-       [](Config& c) { c.max_service_record_bytes = 128; },
+       [](ProtocolParams& c) { c.max_service_record_bytes = 128; },
        {},
        service_of_size("big", 129),
        "service"},
       {"set over max_services_bytes",
-       [](Config& c) {
+       [](ProtocolParams& c) {
          c.max_service_record_bytes = 128;
          c.max_services_bytes = 300;
        },
@@ -424,7 +424,7 @@ TEST(Core, AdvertiseRejectsBadRecordsNamingTheField) {
        service_of_size("s3", 120),
        "services"},
       {"replacement growing the set over max_services_bytes",
-       [](Config& c) {
+       [](ProtocolParams& c) {
          c.max_service_record_bytes = 256;
          c.max_services_bytes = 300;
        },
@@ -432,14 +432,14 @@ TEST(Core, AdvertiseRejectsBadRecordsNamingTheField) {
        service_of_size("s2", 200),
        "services"},
       {"more than max_services records",
-       [](Config& c) { c.max_services = 2; },
+       [](ProtocolParams& c) { c.max_services = 2; },
        {service("payments", "s1"), service("payments", "s2")},
        service("payments", "s3"),
        "services"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
-    auto config = Config::lan();
+    auto config = ProtocolParams::lan();
     c.tune(config);
     Net net(config);
     auto& a = net.add("a", 1);
@@ -466,20 +466,20 @@ TEST(Core, AdvertiseRejectsBadRecordsNamingTheField) {
 }
 
 TEST(Core, AdvertiseAcceptsRecordsAtTheLimits) {
-  auto config = Config::lan();
+  auto config = ProtocolParams::lan();
   config.max_service_record_bytes = 128;
   config.max_services_bytes = 300;
   Net net(config);
   auto& a = net.add("a", 1);
   const auto s = service_of_size("exact", 128);
-  ASSERT_EQ(gossip::encoded_size(s), 128u);
+  ASSERT_EQ(membership::wire::encoded_size(s), 128u);
   EXPECT_NO_THROW(a.advertise(net.now(), s));
   EXPECT_NO_THROW(a.advertise(net.now(), service_of_size("small", 100)));
   EXPECT_EQ(a.registry().lookup("payments").size(), 2u);
 }
 
 TEST(Core, ConstructorRejectsBadIdentityAndConfig) {
-  auto bad = Config::lan();
+  auto bad = ProtocolParams::lan();
   bad.probe_timeout = 2s;  // not shorter than probe_interval
   try {
     Core c(bad, Identity{"a", "sim://a", 1}, 1, kT0);
@@ -488,13 +488,13 @@ TEST(Core, ConstructorRejectsBadIdentityAndConfig) {
     EXPECT_EQ(e.field(), "probe_timeout");
   }
   try {
-    Core c(Config::lan(), Identity{"", "sim://a", 1}, 1, kT0);
+    Core c(ProtocolParams::lan(), Identity{"", "sim://a", 1}, 1, kT0);
     ADD_FAILURE() << "no ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.field(), "name");
   }
   try {
-    Core c(Config::lan(), Identity{"a", "", 1}, 1, kT0);
+    Core c(ProtocolParams::lan(), Identity{"a", "", 1}, 1, kT0);
     ADD_FAILURE() << "no ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.field(), "advertise");
@@ -605,8 +605,8 @@ TEST(Core, SuspectedCoreRefutes) {
   auto& b = net["b"];
   const auto before = b.incarnation();
   // a tells b that b is suspected (as if a's probe had failed).
-  net.inject("b",
-             message_from(a, gossip::Gossip{}, {record_about(a, "b", MemberState::suspect, "a")}));
+  net.inject("b", message_from(a, membership::wire::Gossip{},
+                               {record_about(a, "b", MemberState::suspect, "a")}));
   EXPECT_GT(b.incarnation(), before);
   EXPECT_EQ(b.incarnation(), before.refuting(before));
   EXPECT_EQ(b.stats().refutations, 1u);
@@ -620,7 +620,7 @@ TEST(Core, SuspectedCoreRefutes) {
   const auto now_inc = b.incarnation();
   MemberRecord stale = record_about(a, "b", MemberState::suspect, "a");
   stale.incarnation = before;
-  net.inject("b", message_from(a, gossip::Gossip{}, {stale}));
+  net.inject("b", message_from(a, membership::wire::Gossip{}, {stale}));
   EXPECT_EQ(b.incarnation(), now_inc);
   EXPECT_EQ(b.stats().refutations, 1u);
 }
@@ -632,11 +632,11 @@ TEST(Core, SuspicionHeardFromAThirdPartyIsRefutedInTime) {
   auto& b = net["b"];
   const auto before = b.incarnation();
   // A stranger tells a that b is suspect; a starts its own timer on b.
-  gossip::Message m;
+  membership::wire::Message m;
   m.header = {"default", MessageType::gossip, 1, "x", "sim://x", {1, 0}, 0};
-  m.body = gossip::Gossip{};
+  m.body = membership::wire::Gossip{};
   m.news = {record_about(a, "b", MemberState::suspect, "x")};
-  net.inject("a", gossip::encode(m));
+  net.inject("a", membership::wire::encode(m));
   EXPECT_EQ(state_of(a, "b"), MemberState::suspect);
   EXPECT_EQ(a.stats().suspicions, 1u);
   EXPECT_TRUE(has_event(net, "a", MemberEventType::suspect, "b"));
@@ -660,8 +660,8 @@ TEST(Core, CoreHearingItselfDeclaredDeadRefutes) {
   auto& a = net["a"];
   auto& b = net["b"];
   const auto before = b.incarnation();
-  net.inject("b",
-             message_from(a, gossip::Gossip{}, {record_about(a, "b", MemberState::dead, "a")}));
+  net.inject("b", message_from(a, membership::wire::Gossip{},
+                               {record_about(a, "b", MemberState::dead, "a")}));
   EXPECT_GT(b.incarnation(), before);
   EXPECT_EQ(b.stats().refutations, 1u);
   EXPECT_EQ(state_of(b, "b"), MemberState::alive);
@@ -724,7 +724,7 @@ TEST(Core, FirstHeardAsSuspectEmitsJoinBeforeSuspect) {
   Net net;
   start_converged(net, {"a", "b"});
   MemberRecord x{"x", "sim://x", {5, 0}, MemberState::suspect, "b", {5, 0}, std::vector<Service>{}};
-  net.inject("a", message_from(net["b"], gossip::Gossip{}, {x}));
+  net.inject("a", message_from(net["b"], membership::wire::Gossip{}, {x}));
   std::vector<MemberEventType> about_x;
   for (const auto& e : net.events("a"))
     if (e.name == "x") about_x.push_back(e.type);
@@ -750,11 +750,11 @@ TEST(Core, SuspectNewsWithANewerServiceSetUpdatesTheRegistry) {
   r.incarnation.counter += 1;
   r.services_version = r.incarnation;
   r.services = std::vector<Service>{svc};
-  gossip::Message m;
+  membership::wire::Message m;
   m.header = {"default", MessageType::gossip, 1, "x", "sim://x", {1, 0}, 0};
-  m.body = gossip::Gossip{};
+  m.body = membership::wire::Gossip{};
   m.news = {r};
-  net.inject("a", gossip::encode(m));
+  net.inject("a", membership::wire::encode(m));
   ASSERT_EQ(state_of(a, "b"), MemberState::suspect);
   EXPECT_EQ(a.members().find("b")->incarnation, r.incarnation);
   EXPECT_EQ(a.members().find("b")->services_version, r.services_version);
@@ -806,7 +806,7 @@ TEST(Core, MalformedMessagesAreCountedAndChangeNothing) {
 
   // A valid message about a stranger, for the foreign-cluster and truncated cases.
   MemberRecord evil{"evil", "sim://evil", {9, 9}, MemberState::alive, "", {9, 9}, {}};
-  const Bytes valid = message_from(b, gossip::Gossip{}, {evil});
+  const Bytes valid = message_from(b, membership::wire::Gossip{}, {evil});
   Bytes truncated(valid.begin(), valid.begin() + static_cast<std::ptrdiff_t>(valid.size() / 2));
 
   std::vector<BadInput> inputs = {
@@ -814,7 +814,7 @@ TEST(Core, MalformedMessagesAreCountedAndChangeNothing) {
       {"a never-used msgpack byte", {0xc1}, DropReason::malformed},
       {"an array that is not a message", {0x93, 0x01, 0x02, 0x03}, DropReason::bad_magic},
       {"truncated", truncated, DropReason::truncated},
-      {"foreign cluster", message_from(b, gossip::Gossip{}, {evil}, 7, "other"),
+      {"foreign cluster", message_from(b, membership::wire::Gossip{}, {evil}, 7, "other"),
        DropReason::foreign_cluster},
   };
   Rng rng(4242);
@@ -832,7 +832,7 @@ TEST(Core, MalformedMessagesAreCountedAndChangeNothing) {
   const auto messages_in = a.stats().messages_in;
   for (const auto& in : inputs) {
     SCOPED_TRACE(std::string(in.what) + ", " + std::to_string(in.bytes.size()) + " bytes");
-    auto reason = gossip::decode(in.bytes, "default").reason;
+    auto reason = membership::wire::decode(in.bytes, "default").reason;
     ASSERT_NE(reason, DropReason::none) << "the codec accepts this input";
     if (in.reason != DropReason::none) {
       EXPECT_EQ(reason, in.reason);
@@ -864,20 +864,20 @@ TEST(Core, WellFormedButUnexpectedMessagesAreDropped) {
   auto& b = net["b"];
   const auto table = table_view(a);
   // A message claiming to come from ourselves.
-  net.inject("a", message_from(a, gossip::Gossip{}, {}));
+  net.inject("a", message_from(a, membership::wire::Gossip{}, {}));
   EXPECT_EQ(dropped(a, DropReason::unexpected), 1u);
   // A ping for someone who used to live at this endpoint: no ack.
   const auto acks = a.stats().messages_out[static_cast<std::size_t>(MessageType::ack)];
-  a.on_message(net.now(), message_from(b, gossip::Ping{"someone-else"}, {}));
+  a.on_message(net.now(), message_from(b, membership::wire::Ping{"someone-else"}, {}));
   EXPECT_EQ(dropped(a, DropReason::unexpected), 2u);
   EXPECT_TRUE(a.take_outgoing().empty());
   EXPECT_EQ(a.stats().messages_out[static_cast<std::size_t>(MessageType::ack)], acks);
   // The right ping is answered.
-  a.on_message(net.now(), message_from(b, gossip::Ping{"a"}, {}, 31));
+  a.on_message(net.now(), message_from(b, membership::wire::Ping{"a"}, {}, 31));
   const auto out = a.take_outgoing();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].endpoint, "sim://b");
-  const auto ack = gossip::decode(out[0].bytes, "default");
+  const auto ack = membership::wire::decode(out[0].bytes, "default");
   ASSERT_TRUE(ack.ok());
   EXPECT_EQ(ack.message.header.type, MessageType::ack);
   EXPECT_EQ(ack.message.header.seq, 31u);
@@ -893,7 +893,7 @@ std::optional<std::uint32_t> next_lost_ping(Net& net, Duration max) {
         for (; seen < net.log().size(); ++seen) {
           const auto& d = net.log()[seen];
           if (d.from != "a" || d.to != "sim://b" || d.delivered) continue;
-          const auto r = gossip::decode(d.bytes, "default");
+          const auto r = membership::wire::decode(d.bytes, "default");
           if (r.ok() && r.message.header.type == MessageType::ping) seq = r.message.header.seq;
         }
         return seq.has_value();
@@ -908,7 +908,7 @@ TEST(Core, StaleAckIsCountedAndProvesNothing) {
   auto& a = net["a"];
   auto& b = net["b"];
   // An ack nobody waits for.
-  net.inject("a", message_from(b, gossip::Ack{}, {}, 999999));
+  net.inject("a", message_from(b, membership::wire::Ack{}, {}, 999999));
   EXPECT_EQ(a.stats().stale_acks, 1u);
 
   // b goes silent; a probes it. An ack with the wrong sequence number (a late
@@ -918,7 +918,7 @@ TEST(Core, StaleAckIsCountedAndProvesNothing) {
   ASSERT_TRUE(seq.has_value());
   const auto pinged_at = net.now();
   EXPECT_EQ(a.stats().suspicions, 0u);
-  net.inject("a", message_from(b, gossip::Ack{}, {}, *seq + 1000));
+  net.inject("a", message_from(b, membership::wire::Ack{}, {}, *seq + 1000));
   EXPECT_EQ(a.stats().stale_acks, 2u);
   ASSERT_TRUE(net.run_until([&] { return a.stats().suspicions > 0; }, 2s));
   EXPECT_EQ(net.now() - pinged_at, 1s) << "suspected at the end of the probe period";
@@ -935,7 +935,7 @@ TEST(Core, MatchingAckEndsTheProbe) {
   const auto seq = next_lost_ping(net, 5s);
   ASSERT_TRUE(seq.has_value());
   const auto failed = a.stats().probes_failed;
-  a.on_message(net.now(), message_from(b, gossip::Ack{}, {}, *seq));
+  a.on_message(net.now(), message_from(b, membership::wire::Ack{}, {}, *seq));
   EXPECT_EQ(a.stats().stale_acks, 0u);
   net.run_for(1500ms);  // past the end of that probe's period
   EXPECT_EQ(a.stats().probes_failed, failed);

@@ -16,7 +16,7 @@
 #include "hearsay/service.hpp"
 #include "membership/incarnation.hpp"
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 using membership::Incarnation;
 
@@ -130,4 +130,4 @@ struct Message {
 MessageType type_of(const Body& body) noexcept;
 std::string_view to_string(MessageType t) noexcept;
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire

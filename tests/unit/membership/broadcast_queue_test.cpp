@@ -1,4 +1,4 @@
-#include "gossip/broadcast_queue.hpp"
+#include "membership/broadcast_queue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace hearsay::gossip {
+namespace hearsay::membership {
+
+using wire::Bytes;
 namespace {
 
 // The queue treats items as opaque bytes: a tag byte (to tell them apart)
@@ -172,4 +174,4 @@ TEST(BroadcastQueue, ClearEmptiesIt) {
 }
 
 }  // namespace
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership

@@ -39,10 +39,10 @@
 #include <string_view>
 #include <vector>
 
-#include "gossip/drop_reason.hpp"
-#include "gossip/messages.hpp"
+#include "membership/wire/drop_reason.hpp"
+#include "membership/wire/messages.hpp"
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -78,4 +78,4 @@ std::size_t encoded_size(const Header& header, const Body& body);
 DecodeResult decode(std::span<const std::uint8_t> bytes, std::string_view cluster_id,
                     const DecodeLimits& limits = {});
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire

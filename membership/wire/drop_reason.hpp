@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 enum class DropReason : std::uint8_t {
   none = 0,         // not dropped
@@ -26,4 +26,4 @@ inline constexpr std::size_t kDropReasonCount = 11;
 
 std::string_view to_string(DropReason r) noexcept;
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire

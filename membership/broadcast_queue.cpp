@@ -1,6 +1,8 @@
-#include "gossip/broadcast_queue.hpp"
+#include "membership/broadcast_queue.hpp"
 
-namespace hearsay::gossip {
+namespace hearsay::membership {
+
+using wire::Bytes;
 
 void BroadcastQueue::enqueue(std::string key, Bytes encoded) {
   if (auto it = items_.find(key); it != items_.end()) {
@@ -56,4 +58,4 @@ void BroadcastQueue::clear() {
   order_.clear();
 }
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership

@@ -4,9 +4,9 @@
 // only counts them, so every encoded_size is exact by construction.
 #include <msgpack.hpp>
 
-#include "gossip/codec.hpp"
+#include "membership/wire/codec.hpp"
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 namespace {
 
@@ -238,4 +238,4 @@ std::size_t encoded_size(const Header& header, const Body& body) {
   });
 }
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire

@@ -16,15 +16,15 @@
 #include <tuple>
 #include <vector>
 
-#include "gossip/codec.hpp"
+#include "membership/wire/codec.hpp"
 
-namespace hearsay::gossip {
+namespace hearsay::membership {
 
 class BroadcastQueue {
  public:
-  void enqueue(std::string key, Bytes encoded);
+  void enqueue(std::string key, wire::Bytes encoded);
   // Items for one message within `budget_bytes`; each sent at most `limit` times.
-  std::vector<Bytes> take(std::size_t budget_bytes, int limit);
+  std::vector<wire::Bytes> take(std::size_t budget_bytes, int limit);
   // Rumor-mongering feedback (Demers et al.): while the queue holds more
   // than one message's budget, hearing our news back from a peer counts like
   // a transmission, so well-known news retires early and fresh news is not
@@ -38,7 +38,7 @@ class BroadcastQueue {
 
  private:
   struct Item {
-    Bytes bytes;
+    wire::Bytes bytes;
     int transmits = 0;
     std::uint64_t id = 0;
   };
@@ -58,4 +58,4 @@ class BroadcastQueue {
   std::size_t bytes_ = 0;  // sum of queued items' sizes
 };
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership

@@ -1,7 +1,7 @@
 // Names of drop reasons, as they appear in stats and logs.
-#include "gossip/drop_reason.hpp"
+#include "membership/wire/drop_reason.hpp"
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 namespace {
 
@@ -19,4 +19,4 @@ std::string_view to_string(DropReason r) noexcept {
   return i < kNames.size() ? kNames[i] : "unknown";
 }
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire

@@ -22,9 +22,9 @@
 
 #include <msgpack.hpp>
 
-#include "gossip/codec.hpp"
+#include "membership/wire/codec.hpp"
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 namespace {
 
@@ -367,4 +367,4 @@ DecodeResult decode(std::span<const std::uint8_t> bytes, std::string_view cluste
   return result;
 }
 
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire

@@ -5,6 +5,8 @@
 #include "hearsay/errors.hpp"
 
 namespace hearsay {
+using std::chrono::milliseconds;
+
 namespace {
 
 Config valid() {
@@ -84,10 +86,23 @@ TEST(Config, MessageSaysWhy) {
   }
 }
 
-TEST(Config, IdentityCheckOptional) {
-  auto c = Config::lan();
-  EXPECT_NO_THROW(c.validate(false));
-  EXPECT_THROW(c.validate(true), ConfigError);
+TEST(Config, ProtocolParamsNeedNoIdentity) {
+  const auto c = Config::lan();
+  EXPECT_NO_THROW(static_cast<const ProtocolParams&>(c).validate());
+  EXPECT_THROW(c.validate(), ConfigError);  // a node needs a name and a bind endpoint
+}
+
+TEST(Config, OnlyTcpAndIpcEndpoints) {
+  // sim:// belongs to the simulator and inproc:// cannot cross nodes (each
+  // node has its own ZeroMQ context): a node refuses both.
+  for (const char* e : {"sim://n0", "inproc://x", "udp://127.0.0.1:1"}) {
+    auto c = valid();
+    c.bind = e;
+    EXPECT_EQ(field_of(c), "bind") << e;
+  }
+  auto c = valid();
+  c.bind = "ipc:///tmp/hearsay-test.sock";
+  EXPECT_EQ(field_of(c), "");
 }
 
 TEST(Config, InitialServicesAreCheckedAsASet) {

@@ -1,4 +1,4 @@
-#include "gossip/codec.hpp"
+#include "membership/wire/codec.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include <msgpack.hpp>
 
-namespace hearsay::gossip {
+namespace hearsay::membership::wire {
 
 // Readable reasons in failure messages; static so no other test's PrintTo clashes.
 static void PrintTo(DropReason r, std::ostream* os) {
@@ -662,4 +662,4 @@ TEST(CodecFuzz, TreeRepackIsIdentity) {
 }
 
 }  // namespace
-}  // namespace hearsay::gossip
+}  // namespace hearsay::membership::wire
