@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace hearsay::membership {
@@ -116,7 +118,22 @@ const char* rel_name(Rel r) {
 }
 
 TEST(MemberTablePrecedence, TableCoversEveryCombination) {
-  EXPECT_EQ(kPrecedence.size(), 4u * 4u * 3u);
+  // Each (claim, relation, current) once: a duplicated row would leave some
+  // other combination untested while the row count still came out right.
+  std::map<std::tuple<S, Rel, S>, int> rows;
+  for (const auto& c : kPrecedence)
+    ++rows[{c.claim, c.rel, c.current}];
+  for (const auto claim : {S::alive, S::suspect, S::dead, S::left}) {
+    for (const auto rel : {Rel::lower, Rel::equal, Rel::higher}) {
+      for (const auto current : {S::alive, S::suspect, S::dead, S::left}) {
+        const auto it = rows.find({claim, rel, current});
+        EXPECT_EQ(it == rows.end() ? 0 : it->second, 1)
+            << "rows for " << to_string(claim) << "(" << rel_name(rel) << ") over "
+            << to_string(current);
+      }
+    }
+  }
+  EXPECT_EQ(kPrecedence.size(), 4u * 3u * 4u);
 }
 
 TEST(MemberTablePrecedence, Overrides) {
