@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages hearsay needs, skipping those present.
 # Run as root (or with sudo available). Safe to run repeatedly.
+#   scripts/install-deps.sh          # what the build, tests and demo need
+#   scripts/install-deps.sh --fuzz   # and clang with libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
 
 PACKAGES=(
@@ -9,6 +11,16 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
 )
+# clang 14 (Debian 12's) and its runtimes, which hold libFuzzer and the
+# sanitizers for -fsanitize=fuzzer (libfuzzer-14-dev is the standalone
+# libFuzzer.a, not needed). ~50 MB to download, ~280 MB installed: only with
+# --fuzz, so the test and demo scripts do not pull in a second compiler.
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+case "${1:-}" in
+  "") ;;
+  --fuzz) PACKAGES+=("${FUZZ_PACKAGES[@]}") ;;
+  *) echo "install-deps.sh: unknown option '$1' (known: --fuzz)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do
