@@ -33,7 +33,7 @@ std::string key_of(const Instance& i) {
 
 Agent::Agent(AgentConfig cfg) : cfg_(std::move(cfg)) {
   Config node_cfg = build_node_config(cfg_);
-  const HostPort http = parse_host_port(cfg_.http, "http");
+  const HostPort http = parse_host_port(cfg_.http, "http", PortZero::any);
   if (!cfg_.quiet)
     node_cfg.log = [this](LogLevel level, std::string_view message) {
       log("[" + std::string(to_string(level)) + "] " + std::string(message));
@@ -42,8 +42,7 @@ Agent::Agent(AgentConfig cfg) : cfg_(std::move(cfg)) {
   // The control port first: a busy port then fails before the node joins anyone.
   server_ = std::make_unique<ControlServer>(*this);
   http_port_ = server_->bind(http);
-  http_address_ = (http.host.find(':') != std::string::npos ? "[" + http.host + "]" : http.host) +
-                  ":" + std::to_string(http_port_);
+  http_address_ = HostPort{http.host, http_port_}.to_string();
 
   try {
     node_ = std::make_unique<Node>(node_cfg);

@@ -1,9 +1,7 @@
 #include "demo/agent/agent_command.hpp"
 
-#include <pthread.h>
 #include <signal.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -16,6 +14,7 @@
 #include "demo/agent/agent.hpp"
 #include "demo/agent/agent_config.hpp"
 #include "demo/common/errors.hpp"
+#include "demo/common/stop_signals.hpp"
 
 namespace hearsay::tools {
 
@@ -63,29 +62,16 @@ AgentConfig resolve(const CLI::App& cmd, const AgentFlags& f) {
 
 void run_agent(const CLI::App& cmd, const AgentFlags& flags) {
   AgentConfig cfg = resolve(cmd, flags);
-
-  // Block the stop signals before any thread starts, so every thread inherits
-  // the mask and only the waiter below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+  StopSignals signals;  // before any thread starts
   Agent agent(std::move(cfg));
-  std::atomic<bool> signalled{false};
   std::thread waiter([&] {
-    int sig = 0;
-    if (sigwait(&stop_signals, &sig) == 0) {
-      if (!signalled.exchange(true) && !agent.config().quiet)
-        std::fprintf(stderr, "hearsay agent: got %s, leaving\n",
-                     sig == SIGINT ? "SIGINT" : "SIGTERM");
-    }
+    if (const int sig = signals.wait(); sig != 0 && !agent.config().quiet)
+      std::fprintf(stderr, "hearsay agent: got %s, leaving\n",
+                   sig == SIGINT ? "SIGINT" : "SIGTERM");
     agent.request_stop();
   });
   agent.wait();
-  // Stopped by POST /v1/leave: release the waiter with a signal of its own.
-  if (!signalled.exchange(true)) pthread_kill(waiter.native_handle(), SIGTERM);
+  signals.wake();  // stopped by POST /v1/leave: release the waiter
   waiter.join();
   agent.shutdown();
 }

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstring>
 #include <filesystem>
@@ -30,35 +29,6 @@ std::string_view to_string(CheckConfig::Type t) noexcept {
       return "ttl";
   }
   return "?";
-}
-
-HostPort parse_host_port(std::string_view text, std::string_view field) {
-  const auto bad = [&](const std::string& why) {
-    return UsageError(std::string(field) + ": '" + std::string(text) +
-                      "' is not HOST:PORT (like 127.0.0.1:7900)" + why);
-  };
-  HostPort out;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {  // [v6]:port
-    const auto close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
-      throw bad("");
-    out.host = std::string(text.substr(1, close - 1));
-    port = text.substr(close + 2);
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) throw bad("");
-    out.host = std::string(text.substr(0, colon));
-    port = text.substr(colon + 1);
-    if (out.host.find(':') != std::string::npos) throw bad("; write IPv6 hosts as [::1]:PORT");
-  }
-  if (out.host.empty()) throw bad("");
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535)
-    throw bad("; the port must be 0..65535");
-  out.port = static_cast<std::uint16_t>(value);
-  return out;
 }
 
 namespace {
@@ -148,8 +118,7 @@ CheckConfig parse_check(const json& j, const std::string& where) {
   } else if (j.contains("tcp")) {
     c.type = CheckConfig::Type::tcp;
     c.target = string_field(j["tcp"], where + ".tcp");
-    const auto hp = parse_host_port(c.target, where + ".tcp");
-    if (hp.port == 0) throw UsageError(where + ".tcp: the port must be 1..65535");
+    parse_host_port(c.target, where + ".tcp");  // checked now, used by every probe
   } else {
     c.type = CheckConfig::Type::ttl;
     c.ttl = duration_field(j["ttl"], where + ".ttl");
@@ -267,7 +236,7 @@ Config build_node_config(const AgentConfig& a) {
     c = Config::local();
   else
     throw UsageError("profile: '" + a.profile + "' is not one of lan, wan, local");
-  parse_host_port(a.http, "http");
+  parse_host_port(a.http, "http", PortZero::any);
   c.name = a.name;
   if (c.name.empty()) {
     char host[HOST_NAME_MAX + 1] = {};

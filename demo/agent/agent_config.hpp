@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "demo/common/host_port.hpp"
 #include "hearsay/config.hpp"
 #include "hearsay/keys.hpp"
 #include "hearsay/service.hpp"
@@ -37,11 +38,6 @@ struct ServiceConfig {
   std::optional<CheckConfig> check{};
 };
 
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 0;
-};
-
 struct AgentConfig {
   std::string name;  // empty: the host name
   std::string bind = "tcp://0.0.0.0:7946";
@@ -57,10 +53,6 @@ struct AgentConfig {
   bool quiet = false;
   std::vector<ServiceConfig> services;
 };
-
-// Parses "HOST:PORT" ("[::1]:7900" for IPv6); port 0 means any free port.
-// Throws UsageError "<field>: '...' is not HOST:PORT ...".
-HostPort parse_host_port(std::string_view text, std::string_view field);
 
 // A check object; `where` prefixes error messages ("services[1].check").
 CheckConfig parse_check(const nlohmann::json& j, const std::string& where);

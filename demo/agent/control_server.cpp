@@ -12,6 +12,7 @@
 #include "demo/agent/agent.hpp"
 #include "demo/common/duration.hpp"
 #include "demo/common/errors.hpp"
+#include "demo/common/http_server.hpp"
 #include "demo/common/node_json.hpp"
 #include "hearsay/errors.hpp"
 
@@ -74,20 +75,9 @@ ControlServer::~ControlServer() {
 }
 
 std::uint16_t ControlServer::bind(const HostPort& at) {
-  const std::string shown =
-      (at.host.find(':') != std::string::npos ? "[" + at.host + "]" : at.host) + ":" +
-      std::to_string(at.port);
-  int port = at.port;
-  if (at.port == 0)
-    port = server_->bind_to_any_port(at.host);
-  else if (!server_->bind_to_port(at.host, at.port))
-    port = -1;
-  if (port <= 0)
-    throw std::runtime_error("cannot listen on " + shown +
-                             " for the control API (address in use or not available; "
-                             "choose another with --http)");
+  const auto port = listen_on(*server_, at, "--http");
   bound_ = true;
-  return static_cast<std::uint16_t>(port);
+  return port;
 }
 
 void ControlServer::start() {

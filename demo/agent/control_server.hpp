@@ -24,8 +24,8 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  // Listens on `at` (port 0: any free port) and returns the port. Throws
-  // std::runtime_error if the address cannot be bound.
+  // Listens on `at` (port 0: any free port; see listen_on) and returns the
+  // port. Throws std::runtime_error if the address cannot be bound.
   std::uint16_t bind(const HostPort& at);
   // Serves on a thread of its own.
   void start();

@@ -6,36 +6,11 @@
 #include <httplib.h>
 
 #include "demo/common/errors.hpp"
+#include "demo/common/host_port.hpp"
 
 namespace hearsay::tools {
 
 namespace {
-
-struct HostPort {
-  std::string host;
-  int port = 0;
-};
-
-// HOST:PORT, or [V6]:PORT; nullopt-like empty host on anything else.
-bool split_host_port(const std::string& addr, HostPort& out) {
-  const auto colon = addr.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == addr.size()) return false;
-  std::string host = addr.substr(0, colon);
-  const std::string port = addr.substr(colon + 1);
-  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-  const int p = std::atoi(port.c_str());
-  if (p < 1 || p > 65535) return false;
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return false;
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string::npos) {
-    return false;  // a bare IPv6 address is ambiguous; it needs brackets
-  }
-  if (host.find_first_of(" /") != std::string::npos) return false;
-  out.host = host;
-  out.port = p;
-  return true;
-}
 
 std::string describe(httplib::Error error) {
   switch (error) {
@@ -85,9 +60,7 @@ std::string resolve_http_addr(const std::string& flag) {
       addr = kDefaultHttpAddr;
     }
   }
-  HostPort hp;
-  if (!split_host_port(addr, hp))
-    throw UsageError(source + ": '" + addr + "' is not HOST:PORT (like 127.0.0.1:7900)");
+  parse_host_port(addr, source);
   return addr;
 }
 
@@ -109,9 +82,7 @@ std::string encode_path_segment(std::string_view s) {
 }
 
 AgentClient::AgentClient(std::string addr) : addr_(std::move(addr)) {
-  HostPort hp;
-  if (!split_host_port(addr_, hp))
-    throw UsageError("'" + addr_ + "' is not HOST:PORT (like 127.0.0.1:7900)");
+  const HostPort hp = parse_host_port(addr_, "--http");
   client_ = std::make_unique<httplib::Client>(hp.host, hp.port);
   client_->set_connection_timeout(std::chrono::seconds(5));
   client_->set_read_timeout(std::chrono::seconds(30));

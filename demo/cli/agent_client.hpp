@@ -21,7 +21,7 @@ inline constexpr const char* kHttpAddrEnv = "HEARSAY_HTTP_ADDR";
 
 // Where the agent listens: `flag` if given, else $HEARSAY_HTTP_ADDR, else
 // 127.0.0.1:7900. Throws UsageError naming the source when it is not
-// HOST:PORT.
+// HOST:PORT (demo/common/host_port.hpp).
 std::string resolve_http_addr(const std::string& flag);
 
 // The agent answered with an error status; what() is its {"error"} text.
@@ -36,7 +36,7 @@ std::string encode_path_segment(std::string_view s);
 
 class AgentClient {
  public:
-  // `addr` is HOST:PORT (as resolve_http_addr returns it).
+  // `addr` is HOST:PORT (as resolve_http_addr returns it); UsageError if not.
   explicit AgentClient(std::string addr);
   ~AgentClient();
   AgentClient(const AgentClient&) = delete;

@@ -1,8 +1,6 @@
 // `hearsay`: the agent, the client commands that talk to it, keygen and the
 // demo launcher in one binary (docs/cli.md). Every failure is one line on
-// stderr: exit 2 for bad usage, 1 for anything else.
-#include <exception>
-#include <iostream>
+// stderr: exit 2 for bad usage, 1 for anything else (demo/common/errors.hpp).
 #include <string>
 #include <vector>
 
@@ -21,12 +19,10 @@
 
 namespace {
 
-using hearsay::tools::UsageError;
+using hearsay::tools::kExitUsage;
 
 int fail(const std::string& message, int code) {
-  std::cout.flush();
-  std::cerr << "hearsay: error: " << message << '\n';
-  return code;
+  return hearsay::tools::report_error("hearsay", message, code);
 }
 
 std::string command_names(CLI::App& app) {
@@ -96,28 +92,28 @@ int main(int argc, char** argv) {
     if (!known)
       return fail("unknown command '" + first + "'; commands: " + command_names(app) +
                       " (see hearsay --help)",
-                  2);
+                  kExitUsage);
   }
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);  // help and --version go to stdout, exit 0
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::RuntimeError& e) {
-    // A command asking to exit with a given code, message or not.
-    const std::string what = e.what();
-    if (e.get_exit_code() == 0 || what.empty() || what == "Runtime error") return e.get_exit_code();
-    return fail(what, e.get_exit_code());
-  } catch (const CLI::ParseError& e) {
-    return fail(describe(app, e), 2);
-  } catch (const UsageError& e) {
-    return fail(e.what(), 2);
-  } catch (const std::exception& e) {
-    return fail(e.what(), 1);
-  }
-  return 0;
+  // The commands run inside parse(); their errors are run_main's.
+  return hearsay::tools::run_main("hearsay", [&] {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);  // help and --version go to stdout, exit 0
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::RuntimeError& e) {
+      // A command asking to exit with a given code, message or not.
+      const std::string what = e.what();
+      if (e.get_exit_code() == 0 || what.empty() || what == "Runtime error")
+        return e.get_exit_code();
+      return fail(what, e.get_exit_code());
+    } catch (const CLI::ParseError& e) {
+      return fail(describe(app, e), kExitUsage);
+    }
+    return 0;
+  });
 }

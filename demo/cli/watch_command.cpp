@@ -1,8 +1,5 @@
 #include "demo/cli/watch_command.hpp"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,6 +12,7 @@
 #include <vector>
 
 #include "demo/cli/agent_client.hpp"
+#include "demo/common/stop_signals.hpp"
 
 namespace hearsay::tools {
 
@@ -42,20 +40,15 @@ std::string local_time(std::int64_t unix_ms) {
   return buf;
 }
 
-// Turns SIGINT/SIGTERM into a clean stop of the blocking long-poll: the
-// signals are blocked in every thread and a waiter thread takes them with
-// sigwait, then aborts the request in flight (again and again, in case the
-// main thread was between two requests) until the main loop is done.
+// Turns SIGINT/SIGTERM into a clean stop of the blocking long-poll: a waiter
+// thread takes them (StopSignals), then aborts the request in flight (again
+// and again, in case the main thread was between two requests) until the
+// main loop is done.
 class StopOnSignal {
  public:
   explicit StopOnSignal(AgentClient& client) : client_(client) {
-    sigemptyset(&signals_);
-    sigaddset(&signals_, SIGINT);
-    sigaddset(&signals_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
     waiter_ = std::thread([this] {
-      int sig = 0;
-      sigwait(&signals_, &sig);
+      if (signals_.wait() == 0) return;  // the watch ended by itself
       stopping_ = true;
       std::unique_lock lock(mutex_);
       while (!done_) {
@@ -71,13 +64,11 @@ class StopOnSignal {
       done_ = true;
     }
     cv_.notify_all();
-    // Wake the waiter if no signal came; it is blocked in sigwait.
-    if (!stopping_) pthread_kill(waiter_.native_handle(), SIGTERM);
+    if (!stopping_) signals_.wake();  // no signal came: the waiter still waits
     waiter_.join();
-    // The signals stay blocked: the process exits right after a watch, and
-    // a second SIGINT/SIGTERM already on its way (a double Ctrl-C, or
-    // `timeout`, which signals the child and then its process group) must
-    // not kill it on the way out.
+    // The signals stay blocked (StopSignals): a second SIGINT/SIGTERM on its
+    // way (a double Ctrl-C, or `timeout`, which signals the child and then its
+    // process group) must not kill the watch on the way out.
   }
 
   StopOnSignal(const StopOnSignal&) = delete;
@@ -87,7 +78,7 @@ class StopOnSignal {
 
  private:
   AgentClient& client_;
-  sigset_t signals_{};
+  StopSignals signals_;  // before waiter_: blocks the signals before it starts
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -1,6 +1,6 @@
 // The demo cluster on loopback: which agents, echo services and gateway it
 // has, on which ports, how they are started, and the control calls the
-// scenario makes to them.
+// steps make to them.
 #pragma once
 
 #include <sys/types.h>
@@ -76,7 +76,7 @@ class Cluster {
   const ClusterNode& gateway() const { return nodes_.back(); }
   std::vector<std::string> echoes_of(const std::string& agent) const;
 
-  // A process the scenario did not stop exited: its description, or empty.
+  // A process the steps did not stop exited: its description, or empty.
   std::string unexpected_exit();
 
   const std::filesystem::path& work_dir() const { return work_dir_; }

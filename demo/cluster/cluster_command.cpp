@@ -1,4 +1,4 @@
-// `hearsay cluster`: starts the demo cluster, runs the scenario, reports,
+// `hearsay cluster`: starts the demo cluster, runs the steps, reports,
 // and tears everything down whatever happens.
 #include "demo/cluster/cluster_command.hpp"
 
@@ -19,7 +19,7 @@
 #include "demo/cluster/observer.hpp"
 #include "demo/cluster/process.hpp"
 #include "demo/cluster/report.hpp"
-#include "demo/cluster/scenario.hpp"
+#include "demo/cluster/steps.hpp"
 #include "demo/cluster/timeline.hpp"
 #include "demo/cluster/traffic.hpp"
 #include "demo/common/errors.hpp"
@@ -38,9 +38,9 @@ extern "C" void on_stop_signal(int) {
 
 // Ctrl-C, SIGTERM and SIGHUP only raise a flag: the launcher then stops its
 // children in order. The previous handlers come back on destruction.
-class StopSignals {
+class InterruptFlag {
  public:
-  StopSignals() {
+  InterruptFlag() {
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
@@ -51,13 +51,13 @@ class StopSignals {
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe_);  // a child closing a connection is no reason to die
   }
-  ~StopSignals() {
+  ~InterruptFlag() {
     for (std::size_t i = 0; i < 3; ++i)
       sigaction(kSignals[i], &old_[i], nullptr);
     sigaction(SIGPIPE, &old_pipe_, nullptr);
   }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
+  InterruptFlag(const InterruptFlag&) = delete;
+  InterruptFlag& operator=(const InterruptFlag&) = delete;
 
  private:
   static constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
@@ -80,7 +80,7 @@ fs::path make_work_dir(const std::string& wanted) {
   return tmpl;
 }
 
-nlohmann::json config_json(const ClusterOptions& o, Cluster& cluster, const Scenario& scenario,
+nlohmann::json config_json(const ClusterOptions& o, Cluster& cluster, const StepRunner& steps,
                            const fs::path& work) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& n : cluster.nodes())
@@ -101,7 +101,7 @@ nlohmann::json config_json(const ClusterOptions& o, Cluster& cluster, const Scen
           {"work_dir", work.string()},
           {"members", nodes},
           {"instances", echoes},
-          {"plan", scenario.plan_json()}};
+          {"plan", steps.plan_json()}};
 }
 
 int run_cluster(ClusterOptions& opts) {
@@ -115,7 +115,7 @@ int run_cluster(ClusterOptions& opts) {
                                " (build it: cmake --build <dir> --target hearsay-cli)");
   const fs::path work = make_work_dir(opts.work_dir);
   g_interrupted = false;
-  StopSignals signals;
+  InterruptFlag interrupt_flag;
   const auto start = Clock::now();
 
   // Declared first, destroyed last: whatever throws below, every child is
@@ -131,7 +131,7 @@ int run_cluster(ClusterOptions& opts) {
     names.push_back(n.name);
   }
   Observer observer(targets, std::chrono::milliseconds(100));
-  Scenario scenario(cluster, observer, timeline, opts, g_interrupted, progress);
+  StepRunner steps(cluster, observer, timeline, opts, g_interrupted, progress);
   Traffic traffic(cluster.gateway().http_port, opts.rate);
 
   std::printf(
@@ -155,11 +155,11 @@ int run_cluster(ClusterOptions& opts) {
   }
   RunResult result;
   try {
-    result.start = scenario.converge();
+    result.start = steps.converge();
     if (result.start.agreed) {
       traffic.start();
-      scenario.settle(std::chrono::seconds(1));
-      scenario.run(result.phases);
+      steps.settle(std::chrono::seconds(1));
+      steps.run(result.phases);
     }
   } catch (const Interrupted&) {
     result.interrupted = true;
@@ -186,8 +186,7 @@ int run_cluster(ClusterOptions& opts) {
     procs.push_back({{"name", c.name}, {"pid", c.pid}, {"end", c.describe()}});
 
   const auto requests = traffic.requests();
-  const auto report =
-      report_json(result, requests, config_json(opts, cluster, scenario, work), procs);
+  const auto report = report_json(result, requests, config_json(opts, cluster, steps, work), procs);
   std::printf("\n%s", summary_table(result, requests).c_str());
   {
     std::ofstream out(opts.report);
@@ -211,7 +210,7 @@ void add_cluster_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "cluster",
       "Run the demo: N agents, example services and the gateway on loopback, a live view, and a "
-      "scripted scenario (kill, pause, leave, health, partition, restart) timed until every node "
+      "scripted run (crash, pause, leave, health, partition, restart) timed until every node "
       "agrees (docs/demo.md)");
   add_cluster_flags(*cmd, *opts);
   cmd->callback([opts] {

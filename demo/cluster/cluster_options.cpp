@@ -17,7 +17,7 @@ void add_cluster_flags(CLI::App& cmd, ClusterOptions& o) {
   cmd.add_option("--services", o.services, "Instances of service \"web\" at the start")
       ->capture_default_str();
   cmd.add_option("--steps", o.steps_text,
-                 "Comma-separated steps: advertise,kill,pause,leave,health,partition,restart "
+                 "Comma-separated steps: advertise,crash,pause,leave,health,partition,restart "
                  "(default: all, in that order)");
   cmd.add_option("--pause", o.pause_text,
                  "How long the pause step stops a node (default: half the profile's minimum "
@@ -65,7 +65,7 @@ void ClusterOptions::validate() {
       const auto& known = all_steps();
       if (std::find(known.begin(), known.end(), step) == known.end())
         throw UsageError("--steps: unknown step '" + step +
-                         "' (choose from advertise,kill,pause,leave,health,partition,restart)");
+                         "' (choose from advertise,crash,pause,leave,health,partition,restart)");
       if (!seen.insert(step).second) throw UsageError("--steps: '" + step + "' given twice");
       steps.push_back(step);
     }

@@ -12,9 +12,9 @@
 
 namespace hearsay::tools {
 
-// The scenario's steps, in their default order.
+// The launcher's steps (steps.hpp), in their default order.
 inline const std::vector<std::string>& all_steps() {
-  static const std::vector<std::string> steps{"advertise", "kill",      "pause",  "leave",
+  static const std::vector<std::string> steps{"advertise", "crash",     "pause",  "leave",
                                               "health",    "partition", "restart"};
   return steps;
 }

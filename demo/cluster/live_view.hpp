@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "demo/cluster/observer.hpp"
-#include "demo/cluster/scenario.hpp"
+#include "demo/cluster/steps.hpp"
 #include "demo/cluster/timeline.hpp"
 #include "demo/cluster/traffic.hpp"
 

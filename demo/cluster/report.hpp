@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "demo/cluster/scenario.hpp"
+#include "demo/cluster/steps.hpp"
 #include "demo/cluster/traffic.hpp"
 
 namespace hearsay::tools {

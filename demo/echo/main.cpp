@@ -6,27 +6,26 @@
 // (plus "body" when the request had one) and the header X-Instance, so a
 // caller sees which instance served it. GET /health answers 200 "ok".
 // POST /admin/fail switches to failing mode (/health and every request answer
-// 503) until POST /admin/recover. SIGTERM/SIGINT: exit 0.
+// 503) until POST /admin/recover. SIGTERM/SIGINT: exit 0. Bad flags: one line
+// on stderr, exit 2.
 //
 // It knows nothing about hearsay on purpose: it is the plain service that a
 // `hearsay agent` advertises and health-checks on its behalf.
 #include <httplib.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
-#include <exception>
-#include <stdexcept>
+#include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+
+#include "demo/common/errors.hpp"
+#include "demo/common/host_port.hpp"
+#include "demo/common/http_server.hpp"
+#include "demo/common/stop_signals.hpp"
 
 namespace hearsay::tools {
 namespace {
@@ -34,30 +33,8 @@ namespace {
 struct EchoOptions {
   std::string id;
   std::string name = "web";
-  std::string host;
-  int port = 0;
+  HostPort listen;
 };
-
-struct BadFlags : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// "HOST:PORT" with a port from 1 to 65535.
-void parse_listen(const std::string& text, EchoOptions& out) {
-  const auto colon = text.rfind(':');
-  const auto bad = [&] {
-    return BadFlags("--listen: '" + text + "' is not HOST:PORT (e.g. 127.0.0.1:8081)");
-  };
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) throw bad();
-  int port = 0;
-  for (char c : text.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535) throw bad();
-    port = port * 10 + (c - '0');
-  }
-  if (port < 1 || port > 65535) throw bad();
-  out.host = text.substr(0, colon);
-  out.port = port;
-}
 
 class Echo {
  public:
@@ -114,7 +91,8 @@ class Echo {
   std::atomic<bool> failing_{false};
 };
 
-EchoOptions parse_flags(int argc, char** argv, bool& help) {
+// Parses argv; nullopt after printing --help. Throws UsageError.
+std::optional<EchoOptions> parse_flags(int argc, char** argv) {
   EchoOptions options;
   std::string listen;
   CLI::App app{"hearsay-echo: an example HTTP service that answers with its instance id",
@@ -126,56 +104,24 @@ EchoOptions parse_flags(int argc, char** argv, bool& help) {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::fputs(app.help().c_str(), stdout);
-    help = true;
-    return options;
+    return std::nullopt;
   } catch (const CLI::ParseError& e) {
-    throw BadFlags(e.what());
+    throw UsageError(e.what());
   }
-  if (options.id.empty()) throw BadFlags("--id: must not be empty");
-  parse_listen(listen, options);
+  if (options.id.empty()) throw UsageError("--id: must not be empty");
+  options.listen = parse_host_port(listen, "--listen");
   return options;
 }
 
 int run(int argc, char** argv) {
-  bool help = false;
-  const EchoOptions options = parse_flags(argc, argv, help);
-  if (help) return 0;
-
-  // Signals go to a waiting thread, not to a handler: stopping the server
-  // from a handler is not async-signal-safe. Block them before any thread
-  // starts so every thread inherits the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+  const auto options = parse_flags(argc, argv);
+  if (!options) return 0;  // --help
+  StopSignals signals;     // before any thread starts
   httplib::Server server;
-  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would
-  // let a second process share the port silently instead of failing.
-  server.set_socket_options([](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
-  // holds the body until the client's delayed ACK (40 ms per request).
-  server.set_tcp_nodelay(true);
-  Echo echo(options);
+  Echo echo(*options);
   echo.install(server);
-  if (!server.bind_to_port(options.host, options.port))
-    throw std::runtime_error("cannot listen on " + options.host + ":" +
-                             std::to_string(options.port));
-  std::atomic<bool> stopping{false};
-  std::thread serve([&] {
-    server.listen_after_bind();
-    // Returning without a signal means the server failed: wake the main thread.
-    if (!stopping) kill(getpid(), SIGTERM);
-  });
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  stopping = true;
-  server.stop();
-  serve.join();
+  listen_on(server, options->listen, "--listen");
+  serve_until_signal(server, signals);
   return 0;
 }
 
@@ -183,13 +129,5 @@ int run(int argc, char** argv) {
 }  // namespace hearsay::tools
 
 int main(int argc, char** argv) {
-  try {
-    return hearsay::tools::run(argc, argv);
-  } catch (const hearsay::tools::BadFlags& e) {
-    std::fprintf(stderr, "hearsay-echo: error: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "hearsay-echo: error: %s\n", e.what());
-    return 1;
-  }
+  return hearsay::tools::run_main("hearsay-echo", [&] { return hearsay::tools::run(argc, argv); });
 }

@@ -26,23 +26,6 @@ constexpr std::array<std::pair<const char*, Pick>, 6> kPickers{{
     {"nearest", Pick::nearest},
 }};
 
-// "HOST:PORT"; port 0 is refused: clients must know where to connect.
-void parse_listen(const std::string& text, GatewayOptions& out) {
-  const auto bad = [&] {
-    return UsageError("--listen: '" + text + "' is not HOST:PORT (e.g. 127.0.0.1:8080)");
-  };
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) throw bad();
-  int port = 0;
-  for (char c : text.substr(colon + 1)) {
-    if (c < '0' || c > '9' || port > 65535) throw bad();
-    port = port * 10 + (c - '0');
-  }
-  if (port < 1 || port > 65535) throw bad();
-  out.listen_host = text.substr(0, colon);
-  out.listen_port = port;
-}
-
 std::chrono::milliseconds positive_duration(const std::string& flag, const std::string& text) {
   std::chrono::milliseconds d;
   try {
@@ -132,7 +115,7 @@ std::optional<GatewayOptions> parse_gateway_options(int argc, const char* const*
   if (o.name.empty()) throw UsageError("--name: must not be empty");
   if (o.profile != "lan" && o.profile != "wan" && o.profile != "local")
     throw UsageError("--profile: '" + o.profile + "' is not lan, wan or local");
-  parse_listen(listen, o);
+  o.listen = parse_host_port(listen, "--listen");  // port 0 refused: clients must know it
   const auto pick = parse_picker(picker);
   if (!pick)
     throw UsageError("--picker: '" + picker +

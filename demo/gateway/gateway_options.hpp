@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "demo/common/host_port.hpp"
 #include "hearsay/config.hpp"
 #include "hearsay/registry.hpp"
 
@@ -22,8 +23,7 @@ struct GatewayOptions {
   std::string cluster_id = "default";
   std::string cluster_key_file;
   // The HTTP side.
-  std::string listen_host = "127.0.0.1";
-  int listen_port = 8080;
+  HostPort listen{"127.0.0.1", 8080};
   Pick picker = Pick::round_robin;
   int retries = 1;
   std::chrono::milliseconds connect_timeout{500};

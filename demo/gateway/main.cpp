@@ -8,26 +8,21 @@
 // with --fault-injection, POST /v1/fault/partition. SIGTERM/SIGINT: leave the
 // cluster, stop, exit 0. Bad flags: one line on stderr, exit 2.
 #include <httplib.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <exception>
 #include <mutex>
-#include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "demo/common/errors.hpp"
+#include "demo/common/http_server.hpp"
 #include "demo/common/node_json.hpp"
+#include "demo/common/stop_signals.hpp"
 #include "demo/gateway/gateway_options.hpp"
 #include "demo/gateway/proxy.hpp"
 #include "hearsay/node.hpp"
@@ -128,15 +123,7 @@ int run(int argc, char** argv) {
                    static_cast<int>(message.size()), message.data());
     };
 
-  // Signals go to a waiting thread: stopping the server and leaving the
-  // cluster are not async-signal-safe. Blocked before any thread starts, so
-  // every thread (the node's, the server's) inherits the mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+  StopSignals signals;  // before any thread starts (the node's, the server's)
   Node node{config};
   Watch member_log;
   if (!options.quiet)
@@ -153,35 +140,13 @@ int run(int argc, char** argv) {
   httplib::Server server;
   // More workers than httplib's default 8: each one waits on an upstream.
   server.new_task_queue = [] { return new httplib::ThreadPool(32); };
-  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would
-  // let two gateways share a port silently instead of the second failing.
-  server.set_socket_options([](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
-  // holds the body until the client's delayed ACK (40 ms per request).
-  server.set_tcp_nodelay(true);
   install_routes(server, node, proxy, partition, options.fault_injection);
-  const std::string listen = options.listen_host + ":" + std::to_string(options.listen_port);
-  if (!server.bind_to_port(options.listen_host, options.listen_port))
-    throw std::runtime_error("cannot listen on " + listen + " (in use, or not a local address?)");
+  listen_on(server, options.listen, "--listen");
   if (!options.quiet)
     std::fprintf(stderr, "hearsay-gateway: %s at %s, serving http://%s (picker %s)\n",
-                 node.name().c_str(), node.endpoint().c_str(), listen.c_str(),
+                 node.name().c_str(), node.endpoint().c_str(), options.listen.to_string().c_str(),
                  picker_name(options.picker));
-
-  std::atomic<bool> stopping{false};
-  std::thread serve([&] {
-    server.listen_after_bind();
-    // Returning without a signal means the server failed: wake the main thread.
-    if (!stopping) kill(getpid(), SIGTERM);
-  });
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
-  stopping = true;
-  server.stop();
-  serve.join();
+  serve_until_signal(server, signals);
   member_log.cancel();
   node.leave();
   return 0;
@@ -191,16 +156,6 @@ int run(int argc, char** argv) {
 }  // namespace hearsay::tools
 
 int main(int argc, char** argv) {
-  try {
-    return hearsay::tools::run(argc, argv);
-  } catch (const hearsay::tools::UsageError& e) {
-    std::fprintf(stderr, "hearsay-gateway: error: %s\n", e.what());
-    return 2;
-  } catch (const hearsay::ConfigError& e) {
-    std::fprintf(stderr, "hearsay-gateway: error: %s\n", e.what());
-    return 2;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "hearsay-gateway: error: %s\n", e.what());
-    return 1;
-  }
+  return hearsay::tools::run_main("hearsay-gateway",
+                                  [&] { return hearsay::tools::run(argc, argv); });
 }

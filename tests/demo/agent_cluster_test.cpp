@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <filesystem>
@@ -14,12 +13,16 @@
 
 #include "demo/agent/agent.hpp"
 #include "tests/demo/agent_test_util.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/wait.hpp"
 
 namespace hearsay::tools {
 namespace {
 
-using agent_test::wait_until;
 using nlohmann::json;
+using test_support::ChildProcess;
+using test_support::wait_until;
 using namespace std::chrono_literals;
 
 json get_json(std::uint16_t port, const std::string& path) {
@@ -72,69 +75,19 @@ TEST(AgentCluster, TwoAgentsConvergeAndSeeEachOthersServices) {
 
 // --- the real binary ---------------------------------------------------------
 
-// A `hearsay agent` process; killed and reaped whatever happens.
-class AgentProcess {
- public:
-  explicit AgentProcess(const std::vector<std::string>& args) {
-    stderr_path_ =
-        std::filesystem::temp_directory_path() /
-        ("hearsay-agent-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int fd = ::open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 2);
-      std::vector<std::string> all{HEARSAY_CLI_BIN, "agent"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~AgentProcess() {
-    if (pid_ > 0 && !exited_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    std::filesystem::remove(stderr_path_);
-  }
-  // The exit code, or -1 if it is still running after `bound`.
-  int wait_exit(std::chrono::milliseconds bound) {
-    int status = 0;
-    const bool done = wait_until(
-        [&] {
-          if (exited_) return true;
-          if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-            exited_ = true;
-            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          }
-          return exited_;
-        },
-        bound);
-    return done ? code_ : -1;
-  }
-  std::string err() const {
-    std::ifstream in(stderr_path_);
-    return {std::istreambuf_iterator<char>(in), {}};
-  }
-  pid_t pid() const { return pid_; }
-
- private:
-  static inline int counter_ = 0;
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  int code_ = -1;
-  std::filesystem::path stderr_path_;
-};
+// A `hearsay agent` process with `args`; killed and reaped whatever happens.
+ChildProcess agent_process(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{HEARSAY_CLI_BIN, "agent"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return ChildProcess(argv);
+}
 
 TEST(AgentBinary, BadConfigExitsTwoWithOneLine) {
   const auto path = std::filesystem::temp_directory_path() /
                     ("hearsay-agent-bad-" + std::to_string(::getpid()) + ".json");
   std::ofstream(path)
       << R"({"services": [{"name": "a", "check": {"tcp": "x:1", "interval": "1x"}}]})";
-  AgentProcess p({"--config", path.string(), "--http", "127.0.0.1:0"});
+  auto p = agent_process({"--config", path.string(), "--http", "127.0.0.1:0"});
   EXPECT_EQ(p.wait_exit(30s), 2);
   const auto err = p.err();
   EXPECT_NE(err.find("services[0].check.interval"), std::string::npos) << err;
@@ -143,35 +96,52 @@ TEST(AgentBinary, BadConfigExitsTwoWithOneLine) {
 }
 
 TEST(AgentBinary, BadHttpAddressExitsTwo) {
-  AgentProcess p({"--http", "localhost", "--bind", "tcp://127.0.0.1:0", "--quiet"});
+  auto p = agent_process({"--http", "localhost", "--bind", "tcp://127.0.0.1:0", "--quiet"});
   EXPECT_EQ(p.wait_exit(30s), 2);
   EXPECT_NE(p.err().find("http"), std::string::npos) << p.err();
 }
 
 TEST(AgentBinary, BusyControlPortExitsOne) {
-  agent_test::Listener busy;
-  AgentProcess p({"--http", "127.0.0.1:" + std::to_string(busy.port), "--bind", "tcp://127.0.0.1:0",
-                  "--name", "n", "--quiet"});
+  test_support::Listener busy;
+  auto p = agent_process({"--http", "127.0.0.1:" + std::to_string(busy.port()), "--bind",
+                          "tcp://127.0.0.1:0", "--name", "n", "--quiet"});
   EXPECT_EQ(p.wait_exit(30s), 1);
-  EXPECT_NE(p.err().find(std::to_string(busy.port)), std::string::npos) << p.err();
+  EXPECT_NE(p.err().find(std::to_string(busy.port())), std::string::npos) << p.err();
+}
+
+// httplib's default socket options include SO_REUSEPORT, with which a second
+// agent could bind the same control port and take half of its connections.
+// It must fail instead (exit 1, naming the port), as docs/agent.md says.
+TEST(AgentBinary, SecondAgentOnTheSameControlPortExitsOne) {
+  const auto port = test_support::free_port();
+  const std::string http = "127.0.0.1:" + std::to_string(port);
+  auto first = agent_process({"--http", http, "--bind", "tcp://127.0.0.1:0", "--name", "first",
+                              "--profile", "local", "--quiet"});
+  ASSERT_TRUE(wait_until([&] { return get_json(port, "/v1/status").is_object(); })) << first.err();
+  auto second = agent_process({"--http", http, "--bind", "tcp://127.0.0.1:0", "--name", "second",
+                               "--profile", "local", "--quiet"});
+  EXPECT_EQ(second.wait_exit(30s), 1) << second.err();
+  EXPECT_NE(second.err().find(std::to_string(port)), std::string::npos) << second.err();
+  for (int i = 0; i < 8; ++i)  // new connections, each accepted by the first alone
+    EXPECT_EQ(get_json(port, "/v1/status")["name"], "first");
 }
 
 TEST(AgentBinary, SigtermLeavesAndExitsZero) {
-  const auto port = agent_test::free_port();
-  AgentProcess p({"--http", "127.0.0.1:" + std::to_string(port), "--bind", "tcp://127.0.0.1:0",
-                  "--name", "n", "--profile", "local", "--service",
-                  R"({"name": "web", "id": "web-1"})"});
+  const auto port = test_support::free_port();
+  auto p = agent_process({"--http", "127.0.0.1:" + std::to_string(port), "--bind",
+                          "tcp://127.0.0.1:0", "--name", "n", "--profile", "local", "--service",
+                          R"({"name": "web", "id": "web-1"})"});
   ASSERT_TRUE(wait_until([&] { return get_json(port, "/v1/status").is_object(); })) << p.err();
   EXPECT_EQ(get_json(port, "/v1/status")["name"], "n");
-  ::kill(p.pid(), SIGTERM);
+  ASSERT_TRUE(p.signal(SIGTERM));
   EXPECT_EQ(p.wait_exit(10s), 0) << p.err();
   EXPECT_NE(p.err().find("leaving"), std::string::npos) << p.err();
 }
 
 TEST(AgentBinary, PostLeaveExitsZero) {
-  const auto port = agent_test::free_port();
-  AgentProcess p({"--http", "127.0.0.1:" + std::to_string(port), "--bind", "tcp://127.0.0.1:0",
-                  "--name", "n", "--profile", "local", "--quiet"});
+  const auto port = test_support::free_port();
+  auto p = agent_process({"--http", "127.0.0.1:" + std::to_string(port), "--bind",
+                          "tcp://127.0.0.1:0", "--name", "n", "--profile", "local", "--quiet"});
   ASSERT_TRUE(wait_until([&] { return get_json(port, "/v1/status").is_object(); })) << p.err();
   httplib::Client c("127.0.0.1", port);
   const auto r = c.Post("/v1/leave");

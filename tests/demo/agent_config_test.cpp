@@ -9,6 +9,8 @@
 #include "demo/agent/agent_config.hpp"
 #include "demo/common/errors.hpp"
 #include "tests/demo/agent_test_util.hpp"
+#include "tests/demo/usage_error_util.hpp"
+#include "tests/support/ports.hpp"
 
 namespace hearsay::tools {
 namespace {
@@ -34,17 +36,13 @@ class AgentConfigFile : public ::testing::Test {
   // The message load_config_file (then build_node_config) refuses `text` with.
   std::string error_for(const std::string& text) {
     const auto path = write("config.json", text);
-    try {
-      AgentConfig cfg;
-      load_config_file(path, cfg);
-      build_node_config(cfg);
-    } catch (const UsageError& e) {
-      const std::string what = e.what();
-      EXPECT_EQ(what.find('\n'), std::string::npos) << what;
-      return what;
-    }
-    ADD_FAILURE() << "accepted: " << text;
-    return {};
+    return usage_error_of(
+        [&] {
+          AgentConfig cfg;
+          load_config_file(path, cfg);
+          build_node_config(cfg);
+        },
+        text);
   }
 
   std::filesystem::path dir_;
@@ -172,15 +170,6 @@ TEST_F(AgentConfigFile, MalformedKeyFileIsNamed) {
   }
 }
 
-TEST(AgentConfig, HostPort) {
-  EXPECT_EQ(parse_host_port("127.0.0.1:7900", "http").port, 7900);
-  EXPECT_EQ(parse_host_port("[::1]:80", "http").host, "::1");
-  EXPECT_THROW(parse_host_port("127.0.0.1", "http"), UsageError);
-  EXPECT_THROW(parse_host_port(":80", "http"), UsageError);
-  EXPECT_THROW(parse_host_port("h:8x", "http"), UsageError);
-  EXPECT_THROW(parse_host_port("::1:80", "http"), UsageError);
-}
-
 TEST(AgentConfig, AgentRefusesBadHttpAddressBeforeStarting) {
   auto cfg = agent_test::local_agent("n1");
   cfg.http = "no-port-here";
@@ -193,16 +182,17 @@ TEST(AgentConfig, AgentRefusesBadHttpAddressBeforeStarting) {
 }
 
 TEST(AgentConfig, BusyControlPortIsARuntimeError) {
-  agent_test::Listener busy;
+  test_support::Listener busy;
   auto cfg = agent_test::local_agent("n1");
-  cfg.http = "127.0.0.1:" + std::to_string(busy.port);
+  cfg.http = "127.0.0.1:" + std::to_string(busy.port());
   try {
     Agent agent(cfg);
     FAIL() << "started on a busy port";
   } catch (const UsageError& e) {
     FAIL() << "a busy port is not a usage error: " << e.what();
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(std::to_string(busy.port)), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::to_string(busy.port())), std::string::npos)
+        << e.what();
   }
 }
 

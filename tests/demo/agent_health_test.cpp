@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "demo/agent/health_check.hpp"
-#include "tests/demo/agent_test_util.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/wait.hpp"
 
 namespace hearsay::tools {
 namespace {
 
-using agent_test::wait_until;
+using test_support::wait_until;
 using namespace std::chrono_literals;
 
 // Every status change a HealthChecks reports, with what the caller wants to
@@ -125,7 +126,7 @@ TEST(AgentHealth, HttpCheckWithoutAnAnswerIsCritical) {
   Recorder rec;
   CheckConfig c;
   c.type = CheckConfig::Type::http;
-  c.target = "http://127.0.0.1:" + std::to_string(agent_test::free_port()) + "/health";
+  c.target = "http://127.0.0.1:" + std::to_string(test_support::free_port()) + "/health";
   c.interval = 30ms;
   HealthChecks checks(rec.fn());
   checks.add("web-1", c);
@@ -137,11 +138,11 @@ TEST(AgentHealth, HttpCheckWithoutAnAnswerIsCritical) {
 }
 
 TEST(AgentHealth, TcpCheckFollowsThePort) {
-  auto port = std::make_unique<agent_test::Listener>();
+  auto port = std::make_unique<test_support::Listener>();
   Recorder rec;
   CheckConfig c;
   c.type = CheckConfig::Type::tcp;
-  c.target = "127.0.0.1:" + std::to_string(port->port);
+  c.target = "127.0.0.1:" + std::to_string(port->port());
   c.interval = 30ms;
   c.timeout = 2s;
   c.failures_before_critical = 2;
@@ -204,11 +205,11 @@ TEST(AgentHealth, UnknownIdAndRemove) {
 
 TEST(AgentHealth, StopsPromptlyDuringASlowProbe) {
   // Connects succeed through the backlog, but nothing ever answers.
-  agent_test::Listener silent;
+  test_support::Listener silent;
   Recorder rec;
   CheckConfig c;
   c.type = CheckConfig::Type::http;
-  c.target = "http://127.0.0.1:" + std::to_string(silent.port) + "/health";
+  c.target = "http://127.0.0.1:" + std::to_string(silent.port()) + "/health";
   c.timeout = 30s;
   c.interval = 60s;
   auto checks = std::make_unique<HealthChecks>(rec.fn());

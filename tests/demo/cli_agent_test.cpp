@@ -189,7 +189,8 @@ TEST_F(CliAgentWrite, WatchPrintsEventsAsJsonLinesAndStopsOnSigint) {
   // An event in the agent's history before the watch starts (--replay shows
   // it), then one while it runs.
   ASSERT_EQ(cli({"health", "web-1", "warning"}).exit_code, 0);
-  Child watch({"watch", "web", "--json", "--replay", "--http", agent_->http_addr()});
+  const auto watch =
+      start_cli({"watch", "web", "--json", "--replay", "--http", agent_->http_addr()});
   const auto has = [](const std::string& health) {
     return [health](const std::string& out, const std::string&) {
       for (const auto& line : lines(out)) {
@@ -200,12 +201,12 @@ TEST_F(CliAgentWrite, WatchPrintsEventsAsJsonLinesAndStopsOnSigint) {
       return false;
     };
   };
-  ASSERT_TRUE(watch.read_until(has("warning"), Clock::now() + 60s))
-      << "stdout: " << watch.out() << "\nstderr: " << watch.err();
+  ASSERT_TRUE(watch->wait_output(has("warning"), 60s))
+      << "stdout: " << watch->out() << "\nstderr: " << watch->err();
   ASSERT_EQ(cli({"health", "web-1", "critical"}).exit_code, 0);
-  ASSERT_TRUE(watch.read_until(has("critical"), Clock::now() + 60s))
-      << "stdout: " << watch.out() << "\nstderr: " << watch.err();
-  const RunResult r = watch.finish(SIGINT, Clock::now() + 30s);
+  ASSERT_TRUE(watch->wait_output(has("critical"), 60s))
+      << "stdout: " << watch->out() << "\nstderr: " << watch->err();
+  const RunResult r = watch->finish(SIGINT, 30s);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
@@ -217,7 +218,7 @@ TEST_F(CliAgentWrite, WatchPrintsEventsAsJsonLinesAndStopsOnSigint) {
 }
 
 TEST_F(CliAgentWrite, WatchTextLinesAndSigterm) {
-  Child watch({"watch", "web", "--replay", "--http", agent_->http_addr()});
+  const auto watch = start_cli({"watch", "web", "--replay", "--http", agent_->http_addr()});
   ASSERT_EQ(cli({"health", "web-1", "warning"}).exit_code, 0);
   const auto has_line = [](const std::string& out, const std::string&) {
     for (const auto& line : lines(out))
@@ -225,9 +226,9 @@ TEST_F(CliAgentWrite, WatchTextLinesAndSigterm) {
         return true;
     return false;
   };
-  ASSERT_TRUE(watch.read_until(has_line, Clock::now() + 60s))
-      << "stdout: " << watch.out() << "\nstderr: " << watch.err();
-  const RunResult r = watch.finish(SIGTERM, Clock::now() + 30s);
+  ASSERT_TRUE(watch->wait_output(has_line, 60s))
+      << "stdout: " << watch->out() << "\nstderr: " << watch->err();
+  const RunResult r = watch->finish(SIGTERM, 30s);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }

@@ -40,7 +40,7 @@ TEST(CliKeygen, OutWritesAPrivateFileAndRefusesToOverwrite) {
   const json printed = json::parse(first.out);
   EXPECT_EQ(printed.at("file"), path);
   EXPECT_FALSE(printed.contains("secret_key"));  // the secret stays in the file
-  const std::string content = read_file(path);
+  const std::string content = read_text(path);
   const json keys = json::parse(content);
   EXPECT_EQ(keys.at("public_key"), printed.at("public_key"));
   EXPECT_TRUE(is_z85_key(keys.at("secret_key")));
@@ -51,12 +51,12 @@ TEST(CliKeygen, OutWritesAPrivateFileAndRefusesToOverwrite) {
   const RunResult again = run_cli({"keygen", "--out", path});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_EQ(again.err, "hearsay: error: " + path + " already exists (--force overwrites it)\n");
-  EXPECT_EQ(read_file(path), content);
+  EXPECT_EQ(read_text(path), content);
 
   const RunResult forced = run_cli({"keygen", "--out", path, "--force"});
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
-  EXPECT_NE(read_file(path), content);
-  EXPECT_TRUE(is_z85_key(json::parse(read_file(path)).at("public_key")));
+  EXPECT_NE(read_text(path), content);
+  EXPECT_TRUE(is_z85_key(json::parse(read_text(path)).at("public_key")));
   std::remove(path.c_str());
 }
 

@@ -1,35 +1,27 @@
 // End-to-end runs of hearsay-gateway and hearsay-echo: real processes on
 // 127.0.0.1. A hearsay::Node inside the test advertises the echo processes
 // as service "web"; the gateway joins it and routes to them.
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <map>
 #include <memory>
-#include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "hearsay/node.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/ports.hpp"
+#include "tests/support/wait.hpp"
 
 #ifndef HEARSAY_GATEWAY_BIN
 #error "HEARSAY_GATEWAY_BIN must name the hearsay-gateway binary"
@@ -38,107 +30,14 @@
 #error "HEARSAY_ECHO_BIN must name the hearsay-echo binary"
 #endif
 
-extern char** environ;
-
 namespace hearsay::tools {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-// Polls `pred` until it holds or `limit` passes; the machine may be loaded,
-// so callers pass generous limits.
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
-}
-
-// A port the kernel just handed out and nobody holds now.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// One child process, stderr captured in a file. The destructor kills
-// (SIGKILL) and reaps it if it is still running, whatever the test did.
-class Child {
- public:
-  explicit Child(std::vector<std::string> args) {
-    static int counter = 0;
-    stderr_path_ = (std::filesystem::temp_directory_path() /
-                    ("hearsay-gateway-test-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(++counter) + ".err"))
-                       .string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child() {
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    std::filesystem::remove(stderr_path_);
-  }
-
-  bool started() const { return pid_ > 0; }
-  bool running() const { return pid_ > 0 && !exit_code_; }
-  void signal(int sig) const {
-    if (running()) ::kill(pid_, sig);
-  }
-  // The exit code (128 + signal if killed), or nullopt if still running after `limit`.
-  std::optional<int> wait_exit(std::chrono::milliseconds limit) {
-    wait_until(
-        [&] {
-          if (exit_code_ || pid_ <= 0) return true;
-          int status = 0;
-          if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
-          exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-          return true;
-        },
-        limit);
-    return exit_code_;
-  }
-  std::string stderr_text() const { return read_file(stderr_path_); }
-
- private:
-  pid_t pid_ = -1;
-  std::optional<int> exit_code_;
-  std::string stderr_path_;
-};
+using test_support::ChildProcess;
+using test_support::free_port;
+using test_support::wait_until;
 
 std::unique_ptr<httplib::Client> client_for(int port) {
   auto c = std::make_unique<httplib::Client>("127.0.0.1", port);
@@ -162,7 +61,7 @@ struct Echo {
 
   std::string id;
   int port;
-  Child process;
+  ChildProcess process;
 };
 
 // Three echo instances advertised by a node in the test, and a gateway
@@ -184,11 +83,10 @@ class GatewayProxy : public ::testing::Test {
     node_ = std::make_unique<Node>(cfg);
 
     gateway_port_ = free_port();
-    gateway_ = std::make_unique<Child>(std::vector<std::string>{
+    gateway_ = std::make_unique<ChildProcess>(std::vector<std::string>{
         HEARSAY_GATEWAY_BIN, "--name", "gw", "--bind", "tcp://127.0.0.1:0", "--seed",
         node_->endpoint(), "--profile", "local", "--listen",
         "127.0.0.1:" + std::to_string(gateway_port_), "--picker", "round_robin", "--retries", "1"});
-    ASSERT_TRUE(gateway_->started());
     gw_ = client_for(gateway_port_);
     // Ready once the gateway's registry lists the three instances, passing.
     ASSERT_TRUE(wait_until(
@@ -201,14 +99,14 @@ class GatewayProxy : public ::testing::Test {
         },
         30s))
         << "the gateway never saw the three instances; its stderr:\n"
-        << gateway_->stderr_text();
+        << gateway_->err();
   }
 
   void TearDown() override {
     // SIGTERM: the gateway leaves the cluster and exits 0.
     if (!gateway_) return;
     gateway_->signal(SIGTERM);
-    EXPECT_EQ(gateway_->wait_exit(20s), 0) << gateway_->stderr_text();
+    EXPECT_EQ(gateway_->wait_exit(20s), 0) << gateway_->err();
   }
 
   json get_json(const std::string& path) {
@@ -244,7 +142,7 @@ class GatewayProxy : public ::testing::Test {
   std::vector<std::unique_ptr<Echo>> echos_;
   std::unique_ptr<Node> node_;
   int gateway_port_ = 0;
-  std::unique_ptr<Child> gateway_;
+  std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<httplib::Client> gw_;
 };
 
@@ -365,16 +263,16 @@ TEST(GatewayFault, PartitionBlocksPeers) {
   cfg.leave_timeout = 500ms;
   Node node{cfg};
   const int port = free_port();
-  Child gateway({HEARSAY_GATEWAY_BIN, "--name", "gw", "--seed", node.endpoint(), "--profile",
-                 "local", "--listen", "127.0.0.1:" + std::to_string(port), "--fault-injection",
-                 "--quiet"});
+  ChildProcess gateway({HEARSAY_GATEWAY_BIN, "--name", "gw", "--seed", node.endpoint(), "--profile",
+                        "local", "--listen", "127.0.0.1:" + std::to_string(port),
+                        "--fault-injection", "--quiet"});
   auto gw = client_for(port);
   const auto gateway_state = [&]() -> std::string {
     for (const auto& m : node.members())
       if (m.name == "gw") return std::string(to_string(m.state));
     return "";
   };
-  ASSERT_TRUE(wait_until([&] { return gateway_state() == "alive"; }, 30s)) << gateway.stderr_text();
+  ASSERT_TRUE(wait_until([&] { return gateway_state() == "alive"; }, 30s)) << gateway.err();
   auto r = gw->Post("/v1/fault/partition", json{{"block", {node.endpoint()}}}.dump(),
                     "application/json");
   ASSERT_TRUE(r);
@@ -401,9 +299,9 @@ TEST(GatewayFlags, BadFlagIsOneLineAndExitTwo) {
                                              {"--cluster-key", "/nonexistent/cluster.key"}}) {
     std::vector<std::string> args{HEARSAY_GATEWAY_BIN};
     args.insert(args.end(), bad.begin(), bad.end());
-    Child gateway(args);
+    ChildProcess gateway(args);
     EXPECT_EQ(gateway.wait_exit(20s), 2) << bad[0];
-    const auto err = gateway.stderr_text();
+    const auto err = gateway.err();
     EXPECT_EQ(err.rfind("hearsay-gateway: error: ", 0), 0u) << err;
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   }
@@ -411,7 +309,7 @@ TEST(GatewayFlags, BadFlagIsOneLineAndExitTwo) {
 
 TEST(GatewayEcho, AdminFailMakesHealthAndRequests503) {
   Echo e("web-9", free_port());
-  ASSERT_TRUE(wait_until([&] { return e.healthy(); }, 20s)) << e.process.stderr_text();
+  ASSERT_TRUE(wait_until([&] { return e.healthy(); }, 20s)) << e.process.err();
   auto c = client_for(e.port);
   auto r = c->Get("/any/path");
   ASSERT_TRUE(r);
@@ -432,10 +330,46 @@ TEST(GatewayEcho, AdminFailMakesHealthAndRequests503) {
   EXPECT_EQ(e.process.wait_exit(20s), 0);
 }
 
+// Whether this machine has an IPv6 loopback to listen on.
+bool has_ipv6_loopback() {
+  const int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  if (fd >= 0) ::close(fd);
+  return ok;
+}
+
+// One HOST:PORT parser for every program: "[::1]:PORT" once worked for the
+// agent's --http only, the gateway and the echo service took "[::1]" for a
+// host name.
+TEST(GatewayEcho, BothListenOnABracketedIpv6Address) {
+  if (!has_ipv6_loopback()) GTEST_SKIP() << "no IPv6 loopback";
+  for (const bool gateway : {false, true}) {
+    const auto port = free_port();
+    const std::string listen = "[::1]:" + std::to_string(port);
+    ChildProcess p(
+        gateway ? std::vector<std::string>{HEARSAY_GATEWAY_BIN, "--listen", listen, "--profile",
+                                           "local", "--quiet"}
+                : std::vector<std::string>{HEARSAY_ECHO_BIN, "--id", "web-6", "--listen", listen});
+    httplib::Client c("::1", port);
+    c.set_connection_timeout(2s);
+    const auto answers = [&] {
+      const auto r = c.Get("/v1/status");
+      return r && r->status == 200;
+    };
+    EXPECT_TRUE(wait_until([&] { return answers() || !p.running(); }, 20s) && answers())
+        << (gateway ? "gateway" : "echo") << " on " << listen << ": " << p.err();
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait_exit(20s), 0) << p.err();
+  }
+}
+
 TEST(GatewayEcho, BadFlagIsOneLineAndExitTwo) {
-  Child echo({HEARSAY_ECHO_BIN, "--id", "web-1"});  // no --listen
+  ChildProcess echo({HEARSAY_ECHO_BIN, "--id", "web-1"});  // no --listen
   EXPECT_EQ(echo.wait_exit(20s), 2);
-  const auto err = echo.stderr_text();
+  const auto err = echo.err();
   EXPECT_EQ(err.rfind("hearsay-echo: error: ", 0), 0u) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }

@@ -8,29 +8,19 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "hearsay/keys.hpp"
 #include "hearsay/node.hpp"
-#include "tests/integration/wait_until.hpp"
+#include "tests/support/wait.hpp"
 
 namespace hearsay {
 namespace {
 
 using namespace std::chrono_literals;
 
-using hearsay::testing::wait_until;
-
-// Checks `pred` for the whole of `span`; false as soon as it fails once.
-bool holds_for(const std::function<bool()>& pred, std::chrono::milliseconds span) {
-  const auto end = std::chrono::steady_clock::now() + span;
-  while (std::chrono::steady_clock::now() < end) {
-    if (!pred()) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
+using hearsay::test_support::holds_for;
+using hearsay::test_support::wait_until;
 
 Config config(const std::string& name, const KeyPair& cluster_key,
               std::optional<KeyPair> node_key = std::nullopt,

@@ -3,37 +3,27 @@
 // "the others see X" is read from the other processes themselves. A process
 // killed with SIGKILL must be declared dead by the rest; one paused with
 // SIGSTOP for less than the suspicion timeout, then continued, must never be.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
-#include <sstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "hearsay/config.hpp"
-#include "tests/integration/wait_until.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/scratch_dir.hpp"
+#include "tests/support/wait.hpp"
 
 #ifndef HEARSAY_TEST_NODE
 #error "HEARSAY_TEST_NODE must name the hearsay-test-node binary"
 #endif
-
-extern char** environ;
 
 namespace hearsay {
 namespace {
@@ -41,7 +31,9 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-using hearsay::testing::wait_until;
+using test_support::ChildProcess;
+using test_support::ScratchDir;
+using test_support::wait_until;
 
 // member name -> state ("alive", "suspect", "dead", "left"), as one child wrote it.
 using View = std::map<std::string, std::string>;
@@ -55,132 +47,53 @@ View read_view(const std::string& path) {
   return v;
 }
 
-// Reads one line from `fd` (without the newline) within `limit`; empty on
-// timeout or EOF.
-std::string read_line(int fd, std::chrono::milliseconds limit) {
-  const auto end = Clock::now() + limit;
-  std::string line;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
-    if (left <= 0ms) return {};
-    pollfd p{fd, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return {};
-    char c = 0;
-    const auto n = ::read(fd, &c, 1);
-    if (n <= 0) return {};
-    if (c == '\n') return line;
-    line.push_back(c);
-  }
-}
-
-// The children of one test. The destructor kills (SIGKILL works on stopped
-// processes too) and reaps every child still running, whatever happened.
+// The children of one test, each a hearsay-test-node, and their status
+// files. Every child is killed and reaped with its ChildProcess.
 class Processes {
  public:
-  explicit Processes(std::string dir) : dir_(std::move(dir)) {}
-  Processes(const Processes&) = delete;
-  Processes& operator=(const Processes&) = delete;
-  ~Processes() {
-    for (auto& c : children_)
-      if (c.pid > 0) {
-        ::kill(c.pid, SIGKILL);
-        int status = 0;
-        while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        c.pid = -1;
-      }
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
   // Starts node `name` and waits for it to print its endpoint. Empty `seed`:
   // the first node. Returns the endpoint, or "" (with a test failure).
   std::string spawn(const std::string& name, const std::string& seed) {
-    Child c;
-    c.name = name;
-    c.status_file = dir_ + "/" + name + ".status";
-    std::vector<std::string> args = {HEARSAY_TEST_NODE,   "--name",        name,         "--bind",
-                                     "tcp://127.0.0.1:0", "--status-file", c.status_file};
+    std::vector<std::string> args = {
+        HEARSAY_TEST_NODE,          "--name", name, "--bind", "tcp://127.0.0.1:0", "--status-file",
+        dir_.file(name + ".status")};
     if (!seed.empty()) {
       args.push_back("--seed");
       args.push_back(seed);
     }
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) {
-      ADD_FAILURE() << "pipe2 failed";
-      return {};
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);  // clears CLOEXEC
-    pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    if (rc != 0) {
-      ::close(out[0]);
-      ADD_FAILURE() << "posix_spawn " << argv[0] << ": " << std::strerror(rc);
-      return {};
-    }
-    c.pid = pid;
-    const auto line = read_line(out[0], 10s);
-    ::close(out[0]);
-    children_.push_back(c);
+    names_.push_back(name);
+    children_.push_back(std::make_unique<ChildProcess>(args));
+    ChildProcess& child = *children_.back();
+    const auto has_line = [](const std::string& out, const std::string&) {
+      return out.find('\n') != std::string::npos;
+    };
     const std::string prefix = "endpoint ";
-    if (line.rfind(prefix, 0) != 0) {
-      ADD_FAILURE() << name << " printed '" << line << "' instead of its endpoint";
+    const std::string out = child.wait_output(has_line, 10s) ? child.out() : "";
+    if (out.rfind(prefix, 0) != 0) {
+      ADD_FAILURE() << name << " printed '" << out
+                    << "' instead of its endpoint; stderr: " << child.err();
       return {};
     }
-    children_.back().endpoint = line.substr(prefix.size());
-    return children_.back().endpoint;
+    return out.substr(prefix.size(), out.find('\n') - prefix.size());
   }
 
   std::size_t size() const { return children_.size(); }
-  const std::string& name(std::size_t i) const { return children_[i].name; }
-  pid_t pid(std::size_t i) const { return children_[i].pid; }
-  View view(std::size_t i) const { return read_view(children_[i].status_file); }
+  const std::string& name(std::size_t i) const { return names_[i]; }
+  View view(std::size_t i) const { return read_view(dir_.file(names_[i] + ".status")); }
 
-  void signal(std::size_t i, int sig) const { ASSERT_EQ(::kill(children_[i].pid, sig), 0); }
+  void signal(std::size_t i, int sig) const { ASSERT_TRUE(children_[i]->signal(sig)); }
 
-  // Waits up to `limit` for child i to exit; its exit code, or -1 if it did
-  // not exit normally in time (it is then left for the destructor).
+  // Waits up to `limit` for child i to exit; its exit code (128 + N if signal
+  // N killed it), or -1 if it is still running then.
   int wait_exit(std::size_t i, std::chrono::milliseconds limit) {
-    const auto end = Clock::now() + limit;
-    for (;;) {
-      int status = 0;
-      const pid_t r = ::waitpid(children_[i].pid, &status, WNOHANG);
-      if (r == children_[i].pid) {
-        children_[i].pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      if (Clock::now() >= end) return -1;
-      std::this_thread::sleep_for(10ms);
-    }
+    return children_[i]->wait_exit(limit).value_or(-1);
   }
 
  private:
-  struct Child {
-    std::string name;
-    std::string status_file;
-    std::string endpoint;
-    pid_t pid = -1;
-  };
-  std::string dir_;
-  std::vector<Child> children_;
+  ScratchDir dir_{"mp"};
+  std::vector<std::string> names_;
+  std::vector<std::unique_ptr<ChildProcess>> children_;
 };
-
-std::string make_temp_dir() {
-  char tmpl[] = "/tmp/hearsay-mp-XXXXXX";
-  if (!::mkdtemp(tmpl)) return {};
-  return tmpl;
-}
 
 constexpr std::size_t kNodes = 5;
 
@@ -242,12 +155,12 @@ void stop_all(Processes& p, const std::vector<std::size_t>& already_gone) {
 }
 
 TEST(MultiProcess, FiveProcessesConvergeAndAKilledOneIsDeclaredDeadByTheRest) {
-  Processes p(make_temp_dir());
+  Processes p;
   ASSERT_NO_FATAL_FAILURE(start_cluster(p));
 
   constexpr std::size_t victim = 3;
   p.signal(victim, SIGKILL);
-  EXPECT_EQ(p.wait_exit(victim, 5s), -1);  // killed, not exited
+  EXPECT_EQ(p.wait_exit(victim, 5s), 128 + SIGKILL);  // killed, not exited
   EXPECT_TRUE(wait_until([&] { return others_see(p, victim, "dead", {victim}); }, 15s))
       << "the other processes did not all declare " << p.name(victim) << " dead";
   // Nobody else was harmed by the news.
@@ -270,7 +183,7 @@ TEST(MultiProcess, ProcessStoppedShorterThanSuspicionTimeoutIsNeverDeclaredDead)
   const auto pause = std::min<std::chrono::milliseconds>(500ms, min_timeout / 2);
   ASSERT_GT(min_timeout, pause);
 
-  Processes p(make_temp_dir());
+  Processes p;
   ASSERT_NO_FATAL_FAILURE(start_cluster(p));
 
   constexpr std::size_t sleeper = 2;

@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "hearsay/node.hpp"
-#include "tests/integration/wait_until.hpp"
+#include "tests/support/wait.hpp"
 
 namespace hearsay {
 namespace {
 
 using namespace std::chrono_literals;
-using hearsay::testing::wait_until;
+using hearsay::test_support::wait_until;
 
 Config config(const std::string& name) {
   auto c = Config::local();

@@ -1,14 +1,13 @@
 // hearsay::Node over real ZeroMQ on loopback: several nodes in one process,
 // ports picked by the kernel, every wait a bounded wait for a condition.
 #include "hearsay/node.hpp"
-#include "tests/integration/wait_until.hpp"
+#include "tests/support/scratch_dir.hpp"
+#include "tests/support/wait.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -19,7 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using hearsay::testing::wait_until;
+using hearsay::test_support::wait_until;
 
 Config config(const std::string& name, const std::string& bind) {
   auto c = Config::local();
@@ -112,14 +111,9 @@ TEST(Node, EightNodesOverTcpConvergeAndSpreadServices) {
 }
 
 TEST(Node, EightNodesOverIpcConvergeAndSpreadServices) {
-  char tmpl[] = "/tmp/hearsay-ipc-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl;
-  {
-    Cluster c(8, [&](std::size_t i) { return "ipc://" + dir + "/n" + std::to_string(i); });
-    converge_and_spread(c);
-  }
-  std::filesystem::remove_all(dir);
+  const test_support::ScratchDir dir("ipc");
+  Cluster c(8, [&](std::size_t i) { return "ipc://" + dir.file("n" + std::to_string(i)); });
+  converge_and_spread(c);
 }
 
 TEST(Node, AbruptStopIsDeclaredDeadAndLeaveIsSeenAsLeft) {

@@ -14,13 +14,14 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "tests/support/scratch_dir.hpp"
+#include "tests/support/wait.hpp"
 
 namespace hearsay::gossip {
 namespace {
@@ -28,6 +29,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using Bytes = std::vector<std::uint8_t>;
+using test_support::ScratchDir;
+using test_support::wait_until;
 
 Bytes bytes_of(const std::string& text) {
   return {text.begin(), text.end()};
@@ -74,17 +77,13 @@ TransportOptions options_for(const std::string& bind) {
 // deadline; true if `done` held.
 bool pump_until(const std::vector<Node*>& nodes, const std::function<bool()>& done,
                 std::chrono::milliseconds limit = 5000ms) {
-  const auto deadline = Clock::now() + limit;
-  while (true) {
+  return wait_until(done, limit, [&] {
     for (auto* node : nodes) {
       (*node)->service(Clock::now());
       for (auto& message : (*node)->receive_all())
         node->inbox.push_back(std::move(message));
     }
-    if (done()) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
+  });
 }
 
 bool has(const Node& node, const Bytes& message) {
@@ -96,34 +95,18 @@ bool has(const Node& node, const Bytes& message) {
 bool deliver(Node& from, Node& to, const Bytes& message, std::vector<Node*> nodes = {},
              std::chrono::milliseconds limit = 5000ms) {
   if (nodes.empty()) nodes = {&from, &to};
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    from->send(to->bound_endpoint(), message);
-    if (pump_until(
-            nodes, [&] { return has(to, message); }, 100ms))
-      return true;
-  }
-  return false;
+  return wait_until(
+      [&] {
+        from->send(to->bound_endpoint(), message);
+        return pump_until(
+            nodes, [&] { return has(to, message); }, 100ms);
+      },
+      limit);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hearsay-zmq-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string ipc(const std::string& name) const { return "ipc://" + (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+std::string ipc(const ScratchDir& dir, const std::string& name) {
+  return "ipc://" + dir.file(name);
+}
 
 void round_trip(Node& a, Node& b) {
   const auto hello = bytes_of("hello from a");
@@ -153,10 +136,10 @@ TEST(ZmqTransport, TcpRoundTripResolvesPortZero) {
 }
 
 TEST(ZmqTransport, IpcRoundTrip) {
-  TempDir dir;
-  Node a(options_for(dir.ipc("a.sock")));
-  Node b(options_for(dir.ipc("b.sock")));
-  EXPECT_EQ(a->bound_endpoint(), dir.ipc("a.sock"));
+  ScratchDir dir("zmq");
+  Node a(options_for(ipc(dir, "a.sock")));
+  Node b(options_for(ipc(dir, "b.sock")));
+  EXPECT_EQ(a->bound_endpoint(), ipc(dir, "a.sock"));
   round_trip(a, b);
 }
 
@@ -184,14 +167,13 @@ TEST(ZmqTransport, SharedContextRoundTrip) {
   ASSERT_TRUE(b.send(a.bound_endpoint(), hello));
   std::vector<Bytes> got_a;
   std::vector<Bytes> got_b;
-  const auto deadline = Clock::now() + 5s;
-  while ((got_a.empty() || got_b.empty()) && Clock::now() < deadline) {
-    for (auto& m : a.receive_all())
-      got_a.push_back(m);
-    for (auto& m : b.receive_all())
-      got_b.push_back(m);
-    std::this_thread::sleep_for(1ms);
-  }
+  wait_until([&] { return !got_a.empty() && !got_b.empty(); }, 5s,
+             [&] {
+               for (auto& m : a.receive_all())
+                 got_a.push_back(m);
+               for (auto& m : b.receive_all())
+                 got_b.push_back(m);
+             });
   ASSERT_EQ(got_a.size(), 1u);
   ASSERT_EQ(got_b.size(), 1u);
   EXPECT_EQ(got_a.front(), hello);

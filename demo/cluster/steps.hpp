@@ -1,6 +1,8 @@
-// The scripted scenario: each step acts on the cluster, then polls every
-// live node until they all agree on the outcome, measuring the time from the
-// action to agreement against a bound.
+// The launcher's steps (advertise, crash, pause, leave, health, partition,
+// restart: the simulator's words for the same events, tests/sim/scenario.hpp):
+// each acts on the real cluster, then polls every live node until they all
+// agree on the outcome (agreement.hpp), measuring the time from the action to
+// agreement against a bound.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "demo/cluster/agreement.hpp"
 #include "demo/cluster/cluster.hpp"
 #include "demo/cluster/observer.hpp"
 #include "demo/cluster/timeline.hpp"
@@ -28,7 +31,7 @@ struct Interrupted : std::runtime_error {
 
 // One measured agreement (a step has one or two: fail and recover, split and heal).
 struct Phase {
-  std::string step;    // "kill"
+  std::string step;    // "crash"
   std::string target;  // "node-02 dead"
   std::string note;    // anything worth saying ("stopped for 2.5s, suspected by 3")
   std::chrono::milliseconds bound{0};
@@ -57,17 +60,10 @@ class Progress {
   Clock::time_point since_ = Clock::now();
 };
 
-// Verdict of an agreement condition on one snapshot.
-struct Verdict {
-  bool holds = false;
-  Clock::time_point at{};  // when the last node needed answered in agreement
-  std::string why;         // what is still missing
-};
-
-class Scenario {
+class StepRunner {
  public:
-  Scenario(Cluster& cluster, Observer& observer, Timeline& log, const ClusterOptions& opts,
-           const std::atomic<bool>& interrupted, Progress& progress);
+  StepRunner(Cluster& cluster, Observer& observer, Timeline& log, const ClusterOptions& opts,
+             const std::atomic<bool>& interrupted, Progress& progress);
 
   // Waits until every node sees every other alive, all digests are equal and
   // every instance passes. The phase's error says why if not.
@@ -82,7 +78,6 @@ class Scenario {
   nlohmann::json plan_json() const;
 
  private:
-  using Condition = std::function<Verdict(const Snapshot&, Clock::time_point since)>;
   using Invariant = std::function<std::string(const Snapshot&, Clock::time_point since)>;
 
   void plan();
@@ -91,17 +86,24 @@ class Scenario {
   bool wait_agreement(Phase& p, const Condition& cond, const Invariant& inv = nullptr,
                       Clock::time_point since = {});
   void check_interrupted() const;
+  // Starts the phase's clock and runs its action; false, with the phase's
+  // error set, if the action threw.
+  bool act(Phase& p, const std::function<void()>& action);
   Phase begin(const std::string& step, const std::string& target);
   void finish(Phase& p, std::vector<Phase>& out);
   long gateway_retries() const;
 
   void step_advertise(std::vector<Phase>& out);
-  void step_kill(std::vector<Phase>& out);
+  void step_crash(std::vector<Phase>& out);
   void step_pause(std::vector<Phase>& out);
   void step_leave(std::vector<Phase>& out);
   void step_health(std::vector<Phase>& out);
   void step_partition(std::vector<Phase>& out);
   void step_restart(std::vector<Phase>& out);
+
+  // SIGKILLs agent `name` and its instances (a machine dying); the phase
+  // agrees once every live node sees it dead.
+  void crash(Phase& p, const std::string& name);
 
   // Names of the nodes up and answering (agents and gateway).
   std::vector<std::string> live() const;
@@ -115,9 +117,9 @@ class Scenario {
   const std::atomic<bool>& interrupted_;
   Progress& progress_;
 
-  std::string kill_target_, leave_target_, health_echo_, advertise_target_, pause_target_;
-  std::string killed_;  // the agent the kill step took down (restart brings it back)
-  std::optional<std::size_t> kill_phase_;  // its index in the output
+  std::string crash_target_, leave_target_, health_echo_, advertise_target_, pause_target_;
+  std::string crashed_;  // the agent the crash step took down (restart brings it back)
+  std::optional<std::size_t> crash_phase_;  // its index in the output
 };
 
 }  // namespace hearsay::tools

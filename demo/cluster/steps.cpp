@@ -1,4 +1,4 @@
-#include "demo/cluster/scenario.hpp"
+#include "demo/cluster/steps.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -23,54 +23,6 @@ std::string seconds_text(Clock::duration d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2fs", std::chrono::duration<double>(d).count());
   return buf;
-}
-
-// Every observer in `who` answered since `since` and `pred` (returning what
-// is wrong, or "") holds for each; with `digests`, all digests are equal.
-Verdict every(const Snapshot& snap, Clock::time_point since, const std::vector<std::string>& who,
-              const std::function<std::string(const std::string&, const NodeStatus&)>& pred,
-              bool digests) {
-  Verdict v;
-  v.at = since;
-  std::string digest;
-  for (const auto& o : who) {
-    const auto it = snap.find(o);
-    if (it == snap.end() || !it->second.ok) {
-      v.why = o + " does not answer" + (it == snap.end() ? "" : " (" + it->second.error + ")");
-      return v;
-    }
-    const NodeStatus& st = it->second;
-    if (st.sent < since) {
-      v.why = o + " has not answered since";
-      return v;
-    }
-    if (auto why = pred(o, st); !why.empty()) {
-      v.why = o + " " + why;
-      return v;
-    }
-    if (digests) {
-      if (digest.empty()) digest = st.digest;
-      if (st.digest != digest) {
-        v.why = "digests differ (" + o + " has " + st.digest + ", others " + digest + ")";
-        return v;
-      }
-    }
-    v.at = std::max(v.at, st.received);
-  }
-  v.holds = true;
-  return v;
-}
-
-std::string expect_member(const NodeStatus& st, const std::string& member,
-                          const std::string& state) {
-  const auto seen = st.member_state(member);
-  return seen == state ? "" : "sees " + member + " " + (seen.empty() ? "not at all" : seen);
-}
-
-std::string expect_instance(const NodeStatus& st, const std::string& key,
-                            const std::string& health) {
-  const auto seen = st.instance_health(key);
-  return seen == health ? "" : "sees " + key + " " + (seen.empty() ? "not at all" : seen);
 }
 
 // An echo answers /health (it has started listening), within 5 s.
@@ -117,8 +69,9 @@ std::pair<std::string, Clock::time_point> Progress::get() const {
   return {label_, since_};
 }
 
-Scenario::Scenario(Cluster& cluster, Observer& observer, Timeline& log, const ClusterOptions& opts,
-                   const std::atomic<bool>& interrupted, Progress& progress)
+StepRunner::StepRunner(Cluster& cluster, Observer& observer, Timeline& log,
+                       const ClusterOptions& opts, const std::atomic<bool>& interrupted,
+                       Progress& progress)
     : cluster_(cluster),
       observer_(observer),
       log_(log),
@@ -128,7 +81,7 @@ Scenario::Scenario(Cluster& cluster, Observer& observer, Timeline& log, const Cl
   plan();
 }
 
-void Scenario::plan() {
+void StepRunner::plan() {
   auto& nodes = cluster_.nodes();
   const auto seeds = cluster_.seeds();
   const auto is_seed = [&](const std::string& name) {
@@ -146,7 +99,7 @@ void Scenario::plan() {
   const auto wants = [&](const char* s) {
     return std::find(opts_.steps.begin(), opts_.steps.end(), s) != opts_.steps.end();
   };
-  if (wants("kill") || wants("restart")) kill_target_ = take();
+  if (wants("crash") || wants("restart")) crash_target_ = take();
   if (wants("leave")) leave_target_ = take();
   if (wants("health")) {
     const auto agent = take();
@@ -156,15 +109,15 @@ void Scenario::plan() {
         break;
       }
   }
-  if ((wants("kill") || wants("restart")) && kill_target_.empty())
-    throw UsageError("--services: the kill and restart steps need an agent fronting an instance");
+  if ((wants("crash") || wants("restart")) && crash_target_.empty())
+    throw UsageError("--services: the crash and restart steps need an agent fronting an instance");
   if (wants("leave") && leave_target_.empty())
     throw UsageError("--services: " + std::to_string(opts_.services) +
                      " instances are too few for the leave step (it needs its own)");
   if (wants("health") && health_echo_.empty())
     throw UsageError("--services: " + std::to_string(opts_.services) +
                      " instances are too few for the health step (it needs its own)");
-  const std::set<std::string> used{kill_target_, leave_target_,
+  const std::set<std::string> used{crash_target_, leave_target_,
                                    health_echo_.empty() ? "" : cluster_.echo(health_echo_).agent};
   // Advertise on an agent without an instance; pause one nobody else uses,
   // preferring agents without instances and non-seeds.
@@ -196,32 +149,32 @@ void Scenario::plan() {
     throw UsageError("--nodes: too few agents for the pause step");
 }
 
-nlohmann::json Scenario::plan_json() const {
+nlohmann::json StepRunner::plan_json() const {
   return {{"advertise_on", advertise_target_},
-          {"kill", kill_target_},
+          {"crash", crash_target_},
           {"pause", pause_target_},
           {"leave", leave_target_},
           {"health_of", health_echo_}};
 }
 
-std::vector<std::string> Scenario::live() const {
+std::vector<std::string> StepRunner::live() const {
   std::vector<std::string> names;
   for (const auto& n : cluster_.nodes())
     if (n.live()) names.push_back(n.name);
   return names;
 }
 
-void Scenario::check_interrupted() const {
+void StepRunner::check_interrupted() const {
   if (interrupted_) throw Interrupted();
 }
 
-long Scenario::gateway_retries() const {
+long StepRunner::gateway_retries() const {
   const auto s = cluster_.gateway_stats();
   const auto it = s.find("retries");
   return it != s.end() && it->is_number_integer() ? it->get<long>() : 0;
 }
 
-Phase Scenario::begin(const std::string& step, const std::string& target) {
+Phase StepRunner::begin(const std::string& step, const std::string& target) {
   check_interrupted();
   Phase p;
   p.step = step;
@@ -232,7 +185,7 @@ Phase Scenario::begin(const std::string& step, const std::string& target) {
   return p;
 }
 
-void Scenario::finish(Phase& p, std::vector<Phase>& out) {
+void StepRunner::finish(Phase& p, std::vector<Phase>& out) {
   if (p.agreed) {
     log_.add(p.step + ": " + p.target + " — agreed in " + seconds_text(*p.agreed - p.action) +
              (p.note.empty() ? "" : " (" + p.note + ")"));
@@ -249,8 +202,8 @@ void Scenario::finish(Phase& p, std::vector<Phase>& out) {
   out.push_back(p);
 }
 
-bool Scenario::wait_agreement(Phase& p, const Condition& cond, const Invariant& inv,
-                              Clock::time_point since) {
+bool StepRunner::wait_agreement(Phase& p, const Condition& cond, const Invariant& inv,
+                                Clock::time_point since) {
   if (since == Clock::time_point{}) since = p.action;
   const auto deadline = p.action + p.bound;
   std::string why;
@@ -282,7 +235,18 @@ bool Scenario::wait_agreement(Phase& p, const Condition& cond, const Invariant& 
   }
 }
 
-void Scenario::settle(milliseconds d) {
+bool StepRunner::act(Phase& p, const std::function<void()>& action) {
+  p.action = Clock::now();
+  try {
+    action();
+  } catch (const std::exception& ex) {
+    p.error = ex.what();
+    return false;
+  }
+  return true;
+}
+
+void StepRunner::settle(milliseconds d) {
   const auto until = Clock::now() + d;
   while (Clock::now() < until) {
     check_interrupted();
@@ -291,7 +255,7 @@ void Scenario::settle(milliseconds d) {
   }
 }
 
-Phase Scenario::converge() {
+Phase StepRunner::converge() {
   Phase p = begin("start", std::to_string(cluster_.nodes().size()) + " nodes agree");
   p.action = Clock::now();
   log_.add("starting " + std::to_string(opts_.nodes) + " agents, " +
@@ -302,18 +266,8 @@ Phase Scenario::converge() {
   std::vector<std::string> keys;
   for (const auto& e : cluster_.echoes())
     keys.push_back(e.key());
-  wait_agreement(p, [&](const Snapshot& s, Clock::time_point since) {
-    return every(
-        s, since, all,
-        [&](const std::string&, const NodeStatus& st) {
-          for (const auto& m : all)
-            if (auto w = expect_member(st, m, "alive"); !w.empty()) return w;
-          for (const auto& k : keys)
-            if (auto w = expect_instance(st, k, "passing"); !w.empty()) return w;
-          return std::string();
-        },
-        true);
-  });
+  wait_agreement(
+      p, every_node(all, all_of({sees_all_alive(all), sees_all_passing(keys)}), Digests::equal));
   if (p.agreed)
     log_.add("cluster converged in " + seconds_text(*p.agreed - p.action) + " (" +
              std::to_string(all.size()) + " nodes alive everywhere, digests equal, " +
@@ -325,11 +279,11 @@ Phase Scenario::converge() {
   return p;
 }
 
-void Scenario::run(std::vector<Phase>& out) {
+void StepRunner::run(std::vector<Phase>& out) {
   for (const auto& step : opts_.steps) {
     const auto before = out.size();
     if (step == "advertise") step_advertise(out);
-    if (step == "kill") step_kill(out);
+    if (step == "crash") step_crash(out);
     if (step == "pause") step_pause(out);
     if (step == "leave") step_leave(out);
     if (step == "health") step_health(out);
@@ -340,7 +294,7 @@ void Scenario::run(std::vector<Phase>& out) {
   }
 }
 
-void Scenario::step_advertise(std::vector<Phase>& out) {
+void StepRunner::step_advertise(std::vector<Phase>& out) {
   auto& e = cluster_.add_echo(advertise_target_);
   Phase p = begin("advertise", e.id + " on " + e.agent + " passing everywhere");
   cluster_.start_echo(e);
@@ -350,53 +304,38 @@ void Scenario::step_advertise(std::vector<Phase>& out) {
     return finish(p, out);
   }
   log_.add("advertise: PUT /v1/local/services " + e.id + " on " + e.agent);
-  p.action = Clock::now();
-  try {
-    cluster_.advertise(e);
-  } catch (const std::exception& ex) {
-    p.error = ex.what();
-    return finish(p, out);
-  }
-  const auto key = e.key();
-  wait_agreement(p, [&, who = live()](const Snapshot& s, Clock::time_point since) {
-    return every(
-        s, since, who,
-        [&](const std::string&, const NodeStatus& st) {
-          return expect_instance(st, key, "passing");
-        },
-        false);
-  });
+  if (!act(p, [&] { cluster_.advertise(e); })) return finish(p, out);
+  wait_agreement(p, every_node(live(), sees_instance(e.key(), "passing")));
   finish(p, out);
 }
 
-void Scenario::step_kill(std::vector<Phase>& out) {
-  auto& n = cluster_.node(kill_target_);
-  Phase p = begin("kill", n.name + " dead");
+void StepRunner::crash(Phase& p, const std::string& name) {
+  auto& n = cluster_.node(name);
   p.excluded_members = {n.name};
   std::string what = n.name;
   for (const auto& id : cluster_.echoes_of(n.name)) {
     p.excluded_instances.insert(id);
     what += " and " + id;
   }
-  log_.add("kill: SIGKILL " + what + " (a machine dying)");
+  log_.add(p.step + ": SIGKILL " + what + " (a machine dying)");
   p.action = Clock::now();
   cluster_.signal(n, SIGKILL, RunState::killed);
   for (const auto& id : cluster_.echoes_of(n.name)) {
     auto& e = cluster_.echo(id);
     if (e.state == RunState::running) cluster_.signal(e, SIGKILL, RunState::killed);
   }
-  killed_ = n.name;
-  wait_agreement(p, [&, who = live()](const Snapshot& s, Clock::time_point since) {
-    return every(
-        s, since, who,
-        [&](const std::string&, const NodeStatus& st) { return expect_member(st, n.name, "dead"); },
-        false);
-  });
-  kill_phase_ = out.size();
+  crashed_ = n.name;
+  wait_agreement(p, every_node(live(), sees_member(n.name, "dead")));
+}
+
+void StepRunner::step_crash(std::vector<Phase>& out) {
+  Phase p = begin("crash", crash_target_ + " dead");
+  crash(p, crash_target_);
+  crash_phase_ = out.size();
   finish(p, out);
 }
 
-void Scenario::step_pause(std::vector<Phase>& out) {
+void StepRunner::step_pause(std::vector<Phase>& out) {
   auto& n = cluster_.node(pause_target_);
   Phase p = begin("pause", n.name + " alive again, digests equal");
   log_.add("pause: SIGSTOP " + n.name + " for " + seconds_text(opts_.pause));
@@ -435,26 +374,14 @@ void Scenario::step_pause(std::vector<Phase>& out) {
   p.action = Clock::now();
   cluster_.signal(n, SIGCONT, RunState::running);
   const auto who = live();
-  wait_agreement(
-      p,
-      [&](const Snapshot& s, Clock::time_point since) {
-        return every(
-            s, since, who,
-            [&](const std::string&, const NodeStatus& st) {
-              for (const auto& m : who)
-                if (auto w = expect_member(st, m, "alive"); !w.empty()) return w;
-              return std::string();
-            },
-            true);
-      },
-      never_dead, stopped);
+  wait_agreement(p, every_node(who, sees_all_alive(who), Digests::equal), never_dead, stopped);
   p.note = "stopped " + seconds_text(opts_.pause) + ", suspected by " +
            std::to_string(suspected_by.size()) + ", declared dead by none";
   if (!p.agreed) p.note.clear();
   finish(p, out);
 }
 
-void Scenario::step_leave(std::vector<Phase>& out) {
+void StepRunner::step_leave(std::vector<Phase>& out) {
   auto& n = cluster_.node(leave_target_);
   Phase p = begin("leave", n.name + " left");
   p.excluded_members = {n.name};
@@ -463,12 +390,7 @@ void Scenario::step_leave(std::vector<Phase>& out) {
   log_.add("leave: SIGTERM " + n.name + " (graceful leave)");
   p.action = Clock::now();
   cluster_.signal(n, SIGTERM, RunState::left);
-  wait_agreement(p, [&, who = live()](const Snapshot& s, Clock::time_point since) {
-    return every(
-        s, since, who,
-        [&](const std::string&, const NodeStatus& st) { return expect_member(st, n.name, "left"); },
-        false);
-  });
+  wait_agreement(p, every_node(live(), sees_member(n.name, "left")));
   if (p.agreed) {
     for (const auto& id : cluster_.echoes_of(n.name)) {
       auto& e = cluster_.echo(id);
@@ -479,30 +401,14 @@ void Scenario::step_leave(std::vector<Phase>& out) {
   finish(p, out);
 }
 
-void Scenario::step_health(std::vector<Phase>& out) {
+void StepRunner::step_health(std::vector<Phase>& out) {
   auto& e = cluster_.echo(health_echo_);
   const auto key = e.key();
-  const auto sees = [&](const std::string& health) {
-    return [&, health, who = live()](const Snapshot& s, Clock::time_point since) {
-      return every(
-          s, since, who,
-          [&](const std::string&, const NodeStatus& st) {
-            return expect_instance(st, key, health);
-          },
-          false);
-    };
-  };
   Phase fail = begin("health", e.id + " critical");
   fail.excluded_instances = {e.id};
   log_.add("health: POST /admin/fail on " + e.id + " (its /health answers 503)");
-  fail.action = Clock::now();
-  try {
-    cluster_.echo_admin(e, "fail");
-  } catch (const std::exception& ex) {
-    fail.error = ex.what();
-    return finish(fail, out);
-  }
-  wait_agreement(fail, sees("critical"));
+  if (!act(fail, [&] { cluster_.echo_admin(e, "fail"); })) return finish(fail, out);
+  wait_agreement(fail, every_node(live(), sees_instance(key, "critical")));
   const auto fail_index = out.size();
   finish(fail, out);
   if (!out[fail_index].agreed) {
@@ -511,19 +417,14 @@ void Scenario::step_health(std::vector<Phase>& out) {
   }
   Phase recover = begin("health", e.id + " passing again");
   log_.add("health: POST /admin/recover on " + e.id);
-  recover.action = Clock::now();
+  const bool recovered = act(recover, [&] { cluster_.echo_admin(e, "recover"); });
   out[fail_index].excluded_until = recover.action;
-  try {
-    cluster_.echo_admin(e, "recover");
-  } catch (const std::exception& ex) {
-    recover.error = ex.what();
-    return finish(recover, out);
-  }
-  wait_agreement(recover, sees("passing"));
+  if (!recovered) return finish(recover, out);
+  wait_agreement(recover, every_node(live(), sees_instance(key, "passing")));
   finish(recover, out);
 }
 
-void Scenario::step_partition(std::vector<Phase>& out) {
+void StepRunner::step_partition(std::vector<Phase>& out) {
   std::vector<std::string> agents;
   for (const auto& n : cluster_.nodes())
     if (n.live() && !n.gateway) agents.push_back(n.name);
@@ -556,80 +457,37 @@ void Scenario::step_partition(std::vector<Phase>& out) {
   }
   log_.add("partition: blocking traffic between " + names_text(side_a) + " and " +
            names_text(side_b));
-  split.action = Clock::now();
-  try {
+  const bool blocked = act(split, [&] {
     for (const auto& m : side_a)
       cluster_.partition(cluster_.node(m), eb);
     for (const auto& m : side_b)
       cluster_.partition(cluster_.node(m), ea);
-  } catch (const std::exception& ex) {
-    split.error = ex.what();
-  }
-  if (split.error.empty())
-    wait_agreement(split, [&](const Snapshot& s, Clock::time_point since) {
-      return every(
-          s, since, who,
-          [&](const std::string& o, const NodeStatus& st) {
-            const bool in_a = std::find(side_a.begin(), side_a.end(), o) != side_a.end();
-            for (const auto& m : in_a ? side_b : side_a)
-              if (auto w = expect_member(st, m, "dead"); !w.empty()) return w;
-            return std::string();
-          },
-          false);
-    });
+  });
+  if (blocked) wait_agreement(split, every_node(who, sees_other_side_dead(side_a, side_b)));
   const auto split_index = out.size();
   finish(split, out);
 
   Phase heal = begin("partition", "healed, all alive, digests equal");
   log_.add("partition: healing (empty block lists)");
-  heal.action = Clock::now();
-  out[split_index].excluded_until = heal.action;
-  try {
+  const bool healed = act(heal, [&] {
     for (const auto& m : who)
       cluster_.partition(cluster_.node(m), {});
-  } catch (const std::exception& ex) {
-    heal.error = ex.what();
-    return finish(heal, out);
-  }
-  if (!out[split_index].agreed) return;  // healed, but the step already failed
-  wait_agreement(heal, [&](const Snapshot& s, Clock::time_point since) {
-    return every(
-        s, since, who,
-        [&](const std::string&, const NodeStatus& st) {
-          for (const auto& m : who)
-            if (auto w = expect_member(st, m, "alive"); !w.empty()) return w;
-          return std::string();
-        },
-        true);
   });
+  out[split_index].excluded_until = heal.action;
+  if (!healed) return finish(heal, out);
+  if (!out[split_index].agreed) return;  // healed, but the step already failed
+  wait_agreement(heal, every_node(who, sees_all_alive(who), Digests::equal));
   finish(heal, out);
 }
 
-void Scenario::step_restart(std::vector<Phase>& out) {
-  if (killed_.empty()) {
-    // No kill step ran: take the node down first (not measured).
-    auto& n = cluster_.node(kill_target_);
-    Phase pre = begin("restart", "(first) " + n.name + " dead");
-    log_.add("restart: SIGKILL " + n.name + " first");
-    pre.action = Clock::now();
-    cluster_.signal(n, SIGKILL, RunState::killed);
-    for (const auto& id : cluster_.echoes_of(n.name))
-      if (cluster_.echo(id).state == RunState::running)
-        cluster_.signal(cluster_.echo(id), SIGKILL, RunState::killed);
-    killed_ = n.name;
-    if (!wait_agreement(pre, [&, who = live()](const Snapshot& s, Clock::time_point since) {
-          return every(
-              s, since, who,
-              [&](const std::string&, const NodeStatus& st) {
-                return expect_member(st, n.name, "dead");
-              },
-              false);
-        })) {
-      pre.step = "restart";
-      return finish(pre, out);
-    }
+void StepRunner::step_restart(std::vector<Phase>& out) {
+  if (crashed_.empty()) {
+    // No crash step ran: take the node down first (not measured).
+    Phase pre = begin("restart", "(first) " + crash_target_ + " dead");
+    crash(pre, crash_target_);
+    if (!pre.agreed) return finish(pre, out);
   }
-  auto& n = cluster_.node(killed_);
+  auto& n = cluster_.node(crashed_);
   Phase p = begin("restart", n.name + " back, alive everywhere, digests equal");
   std::vector<std::string> keys;
   for (const auto& id : cluster_.echoes_of(n.name)) {
@@ -641,27 +499,12 @@ void Scenario::step_restart(std::vector<Phase>& out) {
     keys.push_back(e.key());
   }
   log_.add("restart: starting " + n.name + " again (same name and ports)");
-  p.action = Clock::now();
-  if (kill_phase_) out[*kill_phase_].excluded_until = p.action;
-  try {
-    cluster_.start_agent(n);
-  } catch (const std::exception& ex) {
-    p.error = ex.what();
-    return finish(p, out);
-  }
+  const bool started = act(p, [&] { cluster_.start_agent(n); });
+  if (crash_phase_) out[*crash_phase_].excluded_until = p.action;
+  if (!started) return finish(p, out);
   const auto who = live();
-  wait_agreement(p, [&](const Snapshot& s, Clock::time_point since) {
-    return every(
-        s, since, who,
-        [&](const std::string&, const NodeStatus& st) {
-          for (const auto& m : who)
-            if (auto w = expect_member(st, m, "alive"); !w.empty()) return w;
-          for (const auto& k : keys)
-            if (auto w = expect_instance(st, k, "passing"); !w.empty()) return w;
-          return std::string();
-        },
-        true);
-  });
+  wait_agreement(
+      p, every_node(who, all_of({sees_all_alive(who), sees_all_passing(keys)}), Digests::equal));
   finish(p, out);
 }
 
