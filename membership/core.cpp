@@ -1,164 +1,183 @@
-// Core: construction, the user-facing operations, outputs and deadlines.
 #include "membership/core.hpp"
 
 #include <algorithm>
 
 #include "hearsay/errors.hpp"
-#include "membership/core_detail.hpp"
-#include "membership/limits.hpp"
 #include "membership/service_set.hpp"
 
 namespace hearsay::membership {
 
-namespace {
-
-Duration jitter(Rng& rng, Duration d) {
-  const auto span = static_cast<std::uint64_t>(std::max<Duration::rep>(d.count(), 1));
-  return Duration{static_cast<Duration::rep>(rng.uniform(span))};
-}
-
-}  // namespace
+using wire::MessageType;
 
 Core::Core(const ProtocolParams& params, Identity id, std::uint64_t seed, TimePoint now)
-    : params_(params), self_(std::move(id)), rng_(seed), awareness_(params.awareness_max) {
-  params_.validate();
-  if (self_.name.empty()) throw ConfigError("name", "must not be empty");
-  if (self_.endpoint.empty()) throw ConfigError("advertise", "must not be empty");
-  limits_.max_message_bytes = params_.max_message_bytes;
-  limits_.max_services = params_.max_services;
+    : ctx_(params, std::move(id), seed),
+      outbox_(ctx_),
+      peers_(ctx_),
+      pulls_(ctx_, outbox_),
+      dissemination_(ctx_, outbox_, peers_),
+      merger_(ctx_, peers_, dissemination_, pulls_),
+      probe_(ctx_, outbox_, peers_, merger_),
+      anti_entropy_(ctx_, outbox_, peers_, merger_) {
+  ctx_.params.validate();
+  if (ctx_.self.name.empty()) throw ConfigError("name", "must not be empty");
+  if (ctx_.self.endpoint.empty()) throw ConfigError("advertise", "must not be empty");
+  limits_.max_message_bytes = ctx_.params.max_message_bytes;
+  limits_.max_services = ctx_.params.max_services;
 
   Member me;
-  me.name = self_.name;
-  me.endpoint = self_.endpoint;
-  me.incarnation = {self_.generation, 0};
+  me.name = ctx_.self.name;
+  me.endpoint = ctx_.self.endpoint;
+  me.incarnation = {ctx_.self.generation, 0};
   me.services_version = me.incarnation;
   me.state_since = now;
-  registry_.on_member_changed(table_.put(std::move(me)));
+  ctx_.registry.on_member_changed(ctx_.table.put(std::move(me)));
 
-  // Stagger timers so nodes started together do not tick in lockstep.
-  next_probe_at_ = now + jitter(rng_, params_.probe_interval);
-  next_gossip_at_ = now + jitter(rng_, params_.gossip_interval);
-  next_sync_at_ = now + params_.sync_interval + jitter(rng_, params_.sync_interval);
-  next_reconnect_at_ = now + params_.reconnect_interval + jitter(rng_, params_.reconnect_interval);
-  next_rejoin_at_ = now + params_.rejoin_interval;
+  // Each part draws its first deadline, in this order (the seed fixes it).
+  probe_.start(now);
+  dissemination_.start(now);
+  anti_entropy_.start(now);
   next_housekeeping_at_ = now + std::chrono::seconds(1);
-  forward_tokens_ = params_.gossip_fanout;
-  forward_tokens_at_ = now;
   last_tick_ = now;
-  last_sync_at_ = now;
 }
 
 Core::~Core() = default;
 
-Incarnation Core::incarnation() const {
-  return table_.find(self_.name)->incarnation;
-}
-
 void Core::join(TimePoint now, std::vector<std::string> seeds) {
-  seeds.erase(std::remove(seeds.begin(), seeds.end(), self_.endpoint), seeds.end());
-  seeds_ = std::move(seeds);
-  if (seeds_.empty()) {
-    joined_ = true;  // the first node of a cluster joins nobody
-    return;
-  }
-  joined_ = false;
-  join_backoff_ = std::chrono::seconds(1);
-  next_join_at_ = now;
-  join_tick(now);
+  anti_entropy_.join(now, std::move(seeds));
 }
 
 void Core::leave(TimePoint now) {
-  if (leaving_) return;
-  leaving_ = true;
-  const auto* me = table_.find(self_.name);
-  Member m = *me;
+  if (ctx_.leaving) return;
+  ctx_.leaving = true;
+  Member m = ctx_.me();
   m.incarnation.counter += 1;
   m.state = MemberState::left;
   m.state_since = now;
-  set_member(now, std::move(m), true);
-  probe_.reset();
-  forward_at_ = now;  // say goodbye at once
+  merger_.commit(now, std::move(m), true);
+  probe_.abandon();
+  dissemination_.forward_now(now);  // say goodbye at once
+}
+
+bool Core::replace_services(TimePoint now, std::vector<Service> services) {
+  if (services == ctx_.me().services) return false;
+  Member m = ctx_.me();
+  m.services = std::move(services);
+  ctx_.table.put(std::move(m));
+  merger_.bump_self(now);
+  return true;
 }
 
 void Core::advertise(TimePoint now, Service service) {
-  const auto& current = table_.find(self_.name)->services;
-  auto services = with_service(current, std::move(service), params_);
-  if (services == current) return;
-  Member m = *table_.find(self_.name);
-  m.services = std::move(services);
-  table_.put(std::move(m));
-  bump_self(now);
+  replace_services(now, with_service(ctx_.me().services, std::move(service), ctx_.params));
 }
 
 bool Core::withdraw(TimePoint now, std::string_view id) {
-  Member m = *table_.find(self_.name);
-  auto it = std::find_if(m.services.begin(), m.services.end(),
-                         [&](const Service& s) { return s.id == id; });
-  if (it == m.services.end()) return false;
-  m.services.erase(it);
-  table_.put(std::move(m));
-  bump_self(now);
+  auto services = ctx_.me().services;
+  auto it =
+      std::find_if(services.begin(), services.end(), [&](const Service& s) { return s.id == id; });
+  if (it == services.end()) return false;
+  services.erase(it);
+  replace_services(now, std::move(services));
   return true;
 }
 
 bool Core::set_health(TimePoint now, std::string_view id, Health health) {
-  Member m = *table_.find(self_.name);
-  auto it = std::find_if(m.services.begin(), m.services.end(),
-                         [&](const Service& s) { return s.id == id; });
-  if (it == m.services.end()) return false;
-  if (it->health == health) return true;
+  auto services = ctx_.me().services;
+  auto it =
+      std::find_if(services.begin(), services.end(), [&](const Service& s) { return s.id == id; });
+  if (it == services.end()) return false;
   it->health = health;
-  table_.put(std::move(m));
-  bump_self(now);
+  replace_services(now, std::move(services));
   return true;
 }
 
-std::vector<Outgoing> Core::take_outgoing() {
-  return std::exchange(outgoing_, {});
-}
-std::vector<MemberEvent> Core::take_events() {
-  return std::exchange(events_, {});
-}
-
 TimePoint Core::next_deadline() const {
-  TimePoint t = std::min({next_gossip_at_, forward_at_, next_housekeeping_at_, next_join_at_});
-  if (!leaving_) {
-    t = std::min({t, next_sync_at_, probe_ ? probe_->period_end : next_probe_at_});
-    if (probe_ && !probe_->indirect_sent) t = std::min(t, probe_->ack_deadline);
-  }
-  for (const auto& [seq, r] : relays_)
-    t = std::min(t, r.deadline);
-  for (const auto& [name, s] : suspicions_)
-    t = std::min(t, s.deadline());
-  for (const auto& [name, p] : pulls_)
-    t = std::min(t, p.deadline);
-  return t;
+  return std::min({probe_.deadline(), merger_.deadline(), dissemination_.deadline(),
+                   anti_entropy_.deadline(), pulls_.deadline(), next_housekeeping_at_});
 }
 
 void Core::on_tick(TimePoint now) {
   // Ticks come at least every gossip interval; a much longer gap means this
   // process was stopped (SIGSTOP, a VM pause, a debugger).
-  const auto pause_gap = std::max<Duration>(params_.gossip_interval * 10, std::chrono::seconds(2));
+  const auto pause_gap =
+      std::max<Duration>(ctx_.params.gossip_interval * 10, std::chrono::seconds(2));
   if (now - last_tick_ > pause_gap) note_pause(now);
   last_tick_ = now;
-  join_tick(now);
-  if (!leaving_) probe_tick(now);
-  relay_tick(now);
-  suspicion_tick(now);
-  gossip_tick(now);
-  forward_tick(now);
-  if (!leaving_) sync_tick(now);
-  pull_tick(now);
+  anti_entropy_.join_tick(now);
+  probe_.tick(now);
+  merger_.tick(now);
+  dissemination_.tick(now);
+  anti_entropy_.sync_tick(now);
+  pulls_.tick(now);
   housekeeping_tick(now);
 }
 
+void Core::housekeeping_tick(TimePoint now) {
+  if (now < next_housekeeping_at_) return;
+  next_housekeeping_at_ = now + std::chrono::seconds(1);
+  peers_.expire_recent_dead(now);
+  for (const auto& name : merger_.reap_tombstones(now))
+    probe_.forget(name);
+  anti_entropy_.housekeep(now);
+}
+
+// This process did not run for a while. Nothing it failed to hear meanwhile
+// is evidence against others: drop the probe in flight, push back timers.
+void Core::note_pause(TimePoint now) {
+  ++ctx_.stats.pauses_detected;
+  merger_.postpone_suspicions(now - last_tick_);
+  probe_.on_pause(now);
+}
+
 void Core::on_connection_closed(TimePoint now, std::string_view endpoint) {
-  const auto* m = table_.find_by_endpoint(endpoint);
-  if (!m || !m->live() || m->name == self_.name || leaving_) return;
-  ++stats_.failure_hints;
-  if (probe_ && probe_->target == m->name) return;  // already on it
-  hinted_ = m->name;
-  if (!probe_) next_probe_at_ = now;
+  probe_.on_connection_closed(now, endpoint);
+}
+
+void Core::on_message(TimePoint now, std::span<const std::uint8_t> bytes) {
+  auto& stats = ctx_.stats;
+  stats.bytes_in += bytes.size();
+  auto result = wire::decode(bytes, ctx_.params.cluster_id, limits_);
+  if (!result.ok()) {
+    ++stats.dropped[static_cast<std::size_t>(result.reason)];
+    return;
+  }
+  const auto& msg = result.message;
+  if (msg.header.sender == ctx_.self.name) {
+    ++stats.dropped[static_cast<std::size_t>(wire::DropReason::unexpected)];
+    return;
+  }
+  ++stats.messages_in[static_cast<std::size_t>(msg.header.type)];
+  // Piggybacked news first: the body may be about what they tell.
+  for (const auto& r : msg.news)
+    merger_.apply(now, r, Merger::Origin::gossip, msg.header.sender_endpoint);
+  anti_entropy_.check_sender(now, msg.header);
+  dispatch(now, msg);
+  anti_entropy_.check_digest(now, msg.header);
+}
+
+void Core::dispatch(TimePoint now, const wire::Message& msg) {
+  switch (msg.header.type) {
+    case MessageType::ping:
+      return probe_.on_ping(msg);
+    case MessageType::ack:
+      return probe_.on_ack(now, msg);
+    case MessageType::ping_req:
+      return probe_.on_ping_req(now, msg);
+    case MessageType::nack:
+      return probe_.on_nack(msg);
+    case MessageType::gossip:
+      return;  // news only, applied above
+    case MessageType::sync_req:
+      return anti_entropy_.on_sync_req(msg);
+    case MessageType::sync_summary:
+      return anti_entropy_.on_sync_summary(now, msg);
+    case MessageType::sync_pull:
+      return anti_entropy_.on_sync_pull(msg);
+    case MessageType::sync_records:
+      return anti_entropy_.on_sync_records(now, msg);
+    case MessageType::services_pull:
+      return pulls_.on_services_pull(msg);
+  }
 }
 
 }  // namespace hearsay::membership

@@ -1,0 +1,68 @@
+#include "membership/dissemination.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "membership/jitter.hpp"
+#include "membership/records.hpp"
+#include "membership/wire/codec.hpp"
+
+namespace hearsay::membership {
+
+void Dissemination::start(TimePoint now) {
+  next_gossip_at_ = now + jitter(ctx_.rng, ctx_.params.gossip_interval);
+  forward_tokens_ = ctx_.params.gossip_fanout;
+  forward_tokens_at_ = now;
+}
+
+void Dissemination::enqueue(TimePoint now, const Member& m) {
+  ctx_.broadcasts.enqueue(
+      m.name, wire::encode_record(news_record(m, true, ctx_.params.payload_budget_bytes)));
+  // Leading edge: news after a quiet spell goes out at once; news arriving
+  // within the coalescing window of the last forward is batched behind it.
+  const auto earliest = std::max(now, last_forward_at_ + ctx_.params.forward_coalesce);
+  forward_at_ = std::min(forward_at_, earliest);
+}
+
+void Dissemination::heard_again(std::string_view member) {
+  ctx_.broadcasts.heard_again(member, ctx_.retransmit_limit(), ctx_.params.payload_budget_bytes);
+}
+
+void Dissemination::tick(TimePoint now) {
+  gossip_tick(now);
+  forward_tick(now);
+}
+
+void Dissemination::gossip_to(const std::vector<const Member*>& targets, bool spend_tokens) {
+  for (const auto* m : targets) {
+    if (ctx_.broadcasts.size() == 0) break;
+    out_.send(m->endpoint, wire::MessageType::gossip, out_.next_seq(), wire::Gossip{}, true);
+    if (spend_tokens) forward_tokens_ -= 1.0;
+  }
+}
+
+void Dissemination::gossip_tick(TimePoint now) {
+  if (now < next_gossip_at_) return;
+  next_gossip_at_ = std::max(next_gossip_at_ + ctx_.params.gossip_interval, now);
+  if (ctx_.broadcasts.size() == 0) return;
+  const auto fanout = static_cast<std::size_t>(ctx_.params.gossip_fanout);
+  gossip_to(peers_.sample(fanout, true, {}, now), false);
+}
+
+void Dissemination::forward_tick(TimePoint now) {
+  if (now < forward_at_) return;
+  forward_at_ = kNever;
+  last_forward_at_ = now;
+  const auto& p = ctx_.params;
+  if (p.forward_rate_per_s <= 0 || ctx_.broadcasts.size() == 0) return;
+  const double cap = std::max(p.gossip_fanout * 2.0, p.forward_rate_per_s / 5.0);
+  const auto dt = std::chrono::duration<double>(now - forward_tokens_at_).count();
+  forward_tokens_ = std::min(cap, forward_tokens_ + dt * p.forward_rate_per_s);
+  forward_tokens_at_ = now;
+  const auto budget = static_cast<std::size_t>(std::floor(forward_tokens_));
+  const auto n = std::min(budget, static_cast<std::size_t>(p.gossip_fanout));
+  if (n == 0) return;  // over the rate: the periodic gossip carries it
+  gossip_to(peers_.sample(n, true, {}, now), true);
+}
+
+}  // namespace hearsay::membership

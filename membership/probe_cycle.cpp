@@ -1,0 +1,176 @@
+#include "membership/probe_cycle.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "membership/jitter.hpp"
+
+namespace hearsay::membership {
+
+using wire::MessageType;
+
+namespace {
+
+// Bounds the state this node keeps as a helper for others.
+constexpr std::size_t kMaxRelays = 1024;
+
+}  // namespace
+
+void ProbeCycle::start(TimePoint now) {
+  next_probe_at_ = now + jitter(ctx_.rng, ctx_.params.probe_interval);
+}
+
+void ProbeCycle::on_ping(const wire::Message& msg) {
+  const auto& ping = std::get<wire::Ping>(msg.body);
+  if (ping.target != ctx_.self.name) {
+    // Someone else used to live at this endpoint; stay silent so it is not
+    // mistaken for alive.
+    ++ctx_.stats.dropped[static_cast<std::size_t>(wire::DropReason::unexpected)];
+    return;
+  }
+  out_.send(msg.header.sender_endpoint, MessageType::ack, msg.header.seq, wire::Ack{}, true);
+}
+
+void ProbeCycle::on_ack(TimePoint now, const wire::Message& msg) {
+  const auto seq = msg.header.seq;
+  if (probe_ && probe_->seq == seq) {
+    if (!probe_->indirect_sent) note_rtt(probe_->target, now - probe_->sent);
+    ctx_.awareness.apply_delta(-1);
+    probe_.reset();
+    if (hinted_) next_probe_at_ = now;  // a failure hint waits for no schedule
+    return;
+  }
+  if (auto it = relays_.find(seq); it != relays_.end()) {
+    out_.send(it->second.requester_endpoint, MessageType::ack, it->second.requester_seq,
+              wire::Ack{}, true);
+    relays_.erase(it);
+    return;
+  }
+  ++ctx_.stats.stale_acks;  // late or duplicate: ignored, never counted as proof of life
+}
+
+void ProbeCycle::on_ping_req(TimePoint now, const wire::Message& msg) {
+  const auto& req = std::get<wire::PingReq>(msg.body);
+  if (relays_.size() >= kMaxRelays) return;
+  const auto seq = out_.next_seq();
+  // Lifeguard: answer nack at 80% of the probe timeout, so the nack is back
+  // before the requester's probe period ends and counts as the helper's
+  // proof of health (memberlist waits the full timeout and it arrives late).
+  const auto nack_after = ctx_.params.probe_timeout * 4 / 5;
+  relays_[seq] = Relay{msg.header.sender_endpoint, msg.header.seq, now + nack_after};
+  out_.send(req.target_endpoint, MessageType::ping, seq, wire::Ping{req.target}, true);
+}
+
+void ProbeCycle::on_nack(const wire::Message& msg) {
+  if (probe_ && probe_->seq == msg.header.seq) ++probe_->nacks;
+}
+
+void ProbeCycle::on_connection_closed(TimePoint now, std::string_view endpoint) {
+  const auto* m = ctx_.table.find_by_endpoint(endpoint);
+  if (!m || !m->live() || m->name == ctx_.self.name || ctx_.leaving) return;
+  ++ctx_.stats.failure_hints;
+  if (probe_ && probe_->target == m->name) return;  // already on it
+  hinted_ = m->name;
+  if (!probe_) next_probe_at_ = now;
+}
+
+void ProbeCycle::tick(TimePoint now) {
+  if (!ctx_.leaving) probe_tick(now);
+  relay_tick(now);
+}
+
+TimePoint ProbeCycle::deadline() const {
+  TimePoint t = kNever;
+  if (!ctx_.leaving) {
+    t = probe_ ? probe_->period_end : next_probe_at_;
+    if (probe_ && !probe_->indirect_sent) t = std::min(t, probe_->ack_deadline);
+  }
+  for (const auto& [seq, r] : relays_)
+    t = std::min(t, r.deadline);
+  return t;
+}
+
+void ProbeCycle::on_pause(TimePoint now) {
+  probe_.reset();
+  relays_.clear();
+  next_probe_at_ = std::max(next_probe_at_, now);
+}
+
+std::optional<Duration> ProbeCycle::rtt(std::string_view member) const {
+  auto it = rtt_.find(member);
+  if (it == rtt_.end()) return std::nullopt;
+  return it->second;
+}
+
+// Smoothed like TCP's SRTT: 7/8 old + 1/8 new.
+void ProbeCycle::note_rtt(const std::string& member, Duration sample) {
+  auto [it, fresh] = rtt_.try_emplace(member, sample);
+  if (!fresh) it->second = it->second - it->second / 8 + sample / 8;
+}
+
+void ProbeCycle::start_probe(TimePoint now, const std::string& target) {
+  const auto* m = ctx_.table.find(target);
+  probe_ = std::make_unique<Probe>();
+  probe_->target = target;
+  probe_->endpoint = m->endpoint;
+  probe_->seq = out_.next_seq();
+  probe_->sent = now;
+  probe_->ack_deadline = now + ctx_.awareness.scale(ctx_.params.probe_timeout);
+  probe_->period_end = now + ctx_.awareness.scale(ctx_.params.probe_interval);
+  ++ctx_.stats.probes;
+  // Buddy system: a suspect learns of the suspicion from the probe itself.
+  const Member* buddy = m->state == MemberState::suspect ? m : nullptr;
+  out_.send(m->endpoint, MessageType::ping, probe_->seq, wire::Ping{target}, true, buddy);
+}
+
+void ProbeCycle::ask_helpers(TimePoint now) {
+  probe_->indirect_sent = true;
+  const auto helpers = peers_.sample(static_cast<std::size_t>(ctx_.params.indirect_checks), false,
+                                     probe_->target, now);
+  for (const auto* h : helpers)
+    out_.send(h->endpoint, MessageType::ping_req, probe_->seq,
+              wire::PingReq{probe_->target, probe_->endpoint}, true);
+  probe_->expected_nacks = static_cast<int>(helpers.size());
+  ctx_.stats.indirect_probes += helpers.size();
+}
+
+void ProbeCycle::probe_tick(TimePoint now) {
+  if (probe_ && !probe_->indirect_sent && now >= probe_->ack_deadline) ask_helpers(now);
+  if (probe_ && now >= probe_->period_end) finish_probe(now);
+  if (!probe_ && now >= next_probe_at_) {
+    std::optional<std::string> target = std::exchange(hinted_, std::nullopt);
+    if (target) {
+      const auto* m = ctx_.table.find(*target);
+      if (!m || !m->live()) target.reset();
+    }
+    if (!target) target = peers_.next_probe_target();
+    next_probe_at_ = now + ctx_.awareness.scale(ctx_.params.probe_interval);
+    if (target) start_probe(now, *target);
+  }
+}
+
+// The period ended without an ack: Lifeguard's awareness update, then accuse.
+void ProbeCycle::finish_probe(TimePoint now) {
+  auto probe = std::move(probe_);
+  ++ctx_.stats.probes_failed;
+  int delta = 1;
+  if (probe->expected_nacks > 0) delta = std::max(0, probe->expected_nacks - probe->nacks);
+  ctx_.awareness.apply_delta(delta);
+  const auto* m = ctx_.table.find(probe->target);
+  if (!m || !m->live()) return;
+  merger_.accuse(now, *m);
+}
+
+void ProbeCycle::relay_tick(TimePoint now) {
+  for (auto it = relays_.begin(); it != relays_.end();) {
+    if (now < it->second.deadline) {
+      ++it;
+      continue;
+    }
+    out_.send(it->second.requester_endpoint, MessageType::nack, it->second.requester_seq,
+              wire::Nack{}, false);
+    it = relays_.erase(it);
+  }
+}
+
+}  // namespace hearsay::membership

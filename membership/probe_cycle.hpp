@@ -1,0 +1,96 @@
+// ProbeCycle: SWIM's failure detector, with Lifeguard's refinements.
+//
+// Every probe interval (scaled by awareness) it pings the next member of the
+// shuffled round-robin schedule. No ack within the probe timeout: it asks
+// indirect_checks random members to ping the target for it (ping-req); a
+// helper that hears nothing answers nack at 80% of the timeout, so the
+// requester can tell "target silent" from "helper unreachable". Still no ack
+// at the end of the period: awareness rises by the missing nacks and the
+// Merger accuses the target. This node is also a helper for others (relays).
+// Acks are matched by sequence number, so late or duplicate acks are only
+// counted. A failure hint (the transport saw the connection to a member
+// close) makes that member the next probe at once; a hint alone never
+// accuses anyone. Round-trip times come from direct acks only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "membership/context.hpp"
+#include "membership/merge.hpp"
+#include "membership/outbox.hpp"
+#include "membership/peer_selection.hpp"
+#include "membership/wire/messages.hpp"
+
+namespace hearsay::membership {
+
+class ProbeCycle {
+ public:
+  ProbeCycle(Context& ctx, Outbox& out, PeerSelection& peers, Merger& merger)
+      : ctx_(ctx), out_(out), peers_(peers), merger_(merger) {}
+
+  // Draws the first probe time (jittered, as nodes start together).
+  void start(TimePoint now);
+
+  void on_ping(const wire::Message& msg);
+  void on_ack(TimePoint now, const wire::Message& msg);
+  void on_ping_req(TimePoint now, const wire::Message& msg);
+  void on_nack(const wire::Message& msg);
+  // Failure hint about whoever is behind `endpoint`.
+  void on_connection_closed(TimePoint now, std::string_view endpoint);
+
+  // The probe in flight (unless leaving), then answers owed as a helper.
+  void tick(TimePoint now);
+  TimePoint deadline() const;
+
+  // Stop probing (leaving).
+  void abandon() { probe_.reset(); }
+  // This process was stopped: the probe in flight and the relays proved
+  // nothing; resume probing now.
+  void on_pause(TimePoint now);
+  void forget(std::string_view member) { rtt_.erase(std::string(member)); }
+  // Smoothed round-trip time to a member, from direct probe acks.
+  std::optional<Duration> rtt(std::string_view member) const;
+
+ private:
+  struct Probe {
+    std::string target;
+    std::string endpoint;
+    std::uint32_t seq = 0;
+    TimePoint sent;          // for round-trip time
+    TimePoint ack_deadline;  // then ask helpers (ping-req)
+    TimePoint period_end;    // then accuse
+    bool indirect_sent = false;
+    int expected_nacks = 0;
+    int nacks = 0;
+  };
+  // A ping we send on behalf of a requester (we are its helper).
+  struct Relay {
+    std::string requester_endpoint;
+    std::uint32_t requester_seq = 0;
+    TimePoint deadline;  // then answer nack
+  };
+
+  void probe_tick(TimePoint now);
+  void relay_tick(TimePoint now);
+  void start_probe(TimePoint now, const std::string& target);
+  void ask_helpers(TimePoint now);
+  void finish_probe(TimePoint now);
+  void note_rtt(const std::string& member, Duration sample);
+
+  Context& ctx_;
+  Outbox& out_;
+  PeerSelection& peers_;
+  Merger& merger_;
+  std::unique_ptr<Probe> probe_;
+  TimePoint next_probe_at_{};
+  std::optional<std::string> hinted_;
+  std::map<std::uint32_t, Relay> relays_;
+  std::map<std::string, Duration, std::less<>> rtt_;
+};
+
+}  // namespace hearsay::membership
