@@ -67,12 +67,7 @@ void check_runtime(const Config& c) {
   require(c.max_connections >= 1, "max_connections", "must be at least 1");
   require(c.idle_connection_close.count() > 0, "idle_connection_close", "must be positive");
   require(c.send_queue_messages >= 1, "send_queue_messages", "must be at least 1");
-  std::vector<Service> set;
-  for (const auto& s : c.services) {
-    for (const auto& have : set)
-      require(have.id != s.id, "services", "duplicate service id '" + s.id + "'");
-    set = membership::with_service(std::move(set), s, c);
-  }
+  membership::checked_services(c.services, c);
 }
 
 }  // namespace

@@ -13,23 +13,14 @@
 
 #include "gossip/pickers.hpp"
 #include "gossip/registry_data.hpp"
+#include "membership/registry_view.hpp"
 #include "membership/rng.hpp"
 
 namespace hearsay {
 
 namespace {
 
-bool matches(const Instance& i, const Query& q) {
-  if (i.member_state != MemberState::alive &&
-      !(i.member_state == MemberState::suspect && q.include_suspect))
-    return false;
-  if (i.service.health > q.worst_health) return false;
-  if (q.tag) {
-    const auto& tags = i.service.tags;
-    if (std::find(tags.begin(), tags.end(), *q.tag) == tags.end()) return false;
-  }
-  return true;
-}
+using membership::matches;
 
 bool member_then_id(const Instance& a, const Instance& b) {
   return std::tie(a.member, a.service.id) < std::tie(b.member, b.service.id);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct RegistryData {
 struct PickState {
   std::atomic<std::uint64_t> round_robin{0};
   std::atomic<std::uint64_t> random_seed{0x9e3779b97f4a7c15ULL};
+};
+
+// How the runtime (and the registry's own tests) make Registry handles; users
+// get them from Node::registry().
+struct RegistryAccess {
+  static Registry make(std::shared_ptr<const RegistryData> data, std::shared_ptr<PickState> state) {
+    return Registry(std::move(data), std::move(state));
+  }
 };
 
 }  // namespace hearsay::detail

@@ -101,42 +101,19 @@ std::string Stats::to_prometheus() const {
   Writer w;
   w.counter("messages_in_total", "Messages received, by message type.", "type", messages_in);
   w.counter("messages_out_total", "Messages sent, by message type.", "type", messages_out);
-  w.counter("bytes_in_total", "Bytes received.", bytes_in);
-  w.counter("bytes_out_total", "Bytes sent.", bytes_out);
   w.counter("dropped_total", "Inbound messages dropped, by reason.", "reason", dropped);
-  w.counter("send_dropped_total", "Outbound messages dropped because a peer queue was full.",
-            send_dropped);
-  w.counter("probes_total", "Direct probes sent.", probes);
-  w.counter("indirect_probes_total", "Indirect probe requests sent.", indirect_probes);
-  w.counter("suspicions_total", "Members moved to suspect.", suspicions);
-  w.counter("refutations_total", "Times this node refuted a suspicion about itself.", refutations);
-  w.counter("deaths_declared_total", "Suspicion timeouts that declared a member dead here.",
-            deaths_declared);
-  w.counter("syncs_total", "Full state syncs.", syncs);
-  w.counter("connections_opened_total", "Outbound connections opened.", connections_opened);
-  w.counter("connections_closed_total", "Outbound connections closed.", connections_closed);
-  w.counter("callback_errors_total", "Exceptions thrown by watch callbacks.", callback_errors);
-  w.counter("commands_rejected_total", "Calls refused on the node thread (a race with limits).",
-            commands_rejected);
-  w.counter("peer_disconnects_total", "Peer connections that closed (failure hints).",
-            peer_disconnects);
-  w.counter("zap_denied_total", "Inbound CURVE clients refused by the allow-list.", zap_denied);
-  w.counter("handshake_failures_total", "Outbound CURVE handshakes that failed.",
-            handshake_failures);
-  w.counter("key_switches_total", "Peers redialled with another cluster key (key rotation).",
-            key_switches);
-  w.counter("queued_lost_total", "Sends lost with a connection closed before its handshake.",
-            queued_lost);
-
+#define HEARSAY_COUNTER(name, help) w.counter(#name "_total", help, name);
+  HEARSAY_PROTOCOL_COUNTERS(HEARSAY_COUNTER)
+  HEARSAY_TRANSPORT_COUNTERS(HEARSAY_COUNTER)
+  HEARSAY_NODE_COUNTERS(HEARSAY_COUNTER)
+#undef HEARSAY_COUNTER
+#define HEARSAY_GAUGE(name, help) w.gauge(#name, help, name);
+  HEARSAY_GAUGES(HEARSAY_GAUGE)
+#undef HEARSAY_GAUGE
   w.header("members", "gauge", "Members known to this node, by state.");
-  w.sample("members", "state", "alive", members_alive);
-  w.sample("members", "state", "suspect", members_suspect);
-  w.sample("members", "state", "dead", members_dead);
-  w.sample("members", "state", "left", members_left);
-  w.gauge("awareness", "Lifeguard local health score; 0 is healthy.", awareness);
-  w.gauge("broadcast_queue", "News waiting to be piggybacked.", broadcast_queue);
-  w.gauge("command_queue", "User calls waiting for the node thread.", command_queue);
-  w.gauge("outbound_connections", "Open outbound connections.", outbound_connections);
+#define HEARSAY_MEMBERS(state) w.sample("members", "state", #state, members_##state);
+  HEARSAY_MEMBER_STATES(HEARSAY_MEMBERS)
+#undef HEARSAY_MEMBERS
   return w.take();
 }
 

@@ -7,6 +7,9 @@
 // counted, never thrown.
 #include "gossip/zmq_transport.hpp"
 
+#include "gossip/zap_handler.hpp"
+#include "gossip/zmq_helpers.hpp"
+
 #include <zmq.h>
 
 #include <zmq.hpp>
@@ -27,10 +30,7 @@ namespace {
 
 constexpr int reconnect_ivl_ms = 100;
 constexpr int reconnect_ivl_max_ms = 5000;
-constexpr const char* zap_endpoint = "inproc://zeromq.zap.01";
-constexpr std::string_view zap_domain = "hearsay";
 // Bounds on the work one service() call does.
-constexpr std::size_t zap_requests_per_service = 256;
 constexpr std::size_t monitor_events_per_service = 64;
 constexpr std::size_t default_receive_batch = 10000;
 // After every key choice failed in a row: wait, doubling up to the maximum.
@@ -40,41 +40,15 @@ constexpr int monitored_events =
     ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 
-using CurveKey = std::array<std::uint8_t, 32>;
-
 // Monitor endpoints must be unique within a context; one counter per process
 // makes them unique in every context.
 std::atomic<std::uint64_t> next_monitor_id{0};
-
-CurveKey decode_key(const std::string& z85, const std::string& field) {
-  CurveKey key{};
-  if (z85.size() != 40 || zmq_z85_decode(key.data(), z85.c_str()) == nullptr)
-    throw std::runtime_error("curve." + field + ": not a 40-character Z85 key");
-  return key;
-}
 
 // ZeroMQ spells "any port" as `*`; accept the usual `:0` too.
 std::string bind_address(const std::string& endpoint) {
   if (endpoint.starts_with("tcp://") && endpoint.ends_with(":0"))
     return endpoint.substr(0, endpoint.size() - 1) + "*";
   return endpoint;
-}
-
-std::string_view view(const zmq::message_t& frame) {
-  return {static_cast<const char*>(frame.data()), frame.size()};
-}
-
-// The rest of a multipart message: parts arrive atomically, so they are all
-// there once the first one is.
-void receive_rest(zmq::socket_t& socket, const zmq::message_t& first,
-                  std::vector<zmq::message_t>* out) {
-  bool more = first.more();
-  while (more) {
-    zmq::message_t part;
-    if (!socket.recv(part, zmq::recv_flags::dontwait)) return;
-    more = part.more();
-    if (out != nullptr) out->push_back(std::move(part));
-  }
 }
 
 }  // namespace
@@ -102,22 +76,18 @@ struct ZmqTransport::Impl {
 
   void setup_curve();
   void bind_inbound();
-  Peer* peer_for(const std::string& endpoint);  // nullptr if the pool is size 0
-  void connect(Peer& peer);                     // throws zmq::error_t
+  Peer* peer_for(const std::string& endpoint, TimePoint now);  // nullptr if the pool is size 0
+  void connect(Peer& peer);                                    // throws zmq::error_t
   void close_sockets(Peer& peer);
   void close(Peers::iterator it);
   void handshake_failed(Peer& peer, TimePoint now);
   void reopen_due(TimePoint now);
-  void serve_zap();
-  void answer_zap(const std::vector<zmq::message_t>& request);
-  bool admits(const std::vector<zmq::message_t>& request) const;
   void drain_monitor(Peer& peer);
   void update_open() { stats_.open_connections = peers_.size(); }
 
   zmq::context_t& context_;
   TransportOptions options_;
   TransportStats stats_;
-  std::vector<CurveKey> allowed_;
   // What to dial peers with: (server_public, client_public, client_secret) of
   // curve, then its alternatives; one empty choice without curve.
   std::vector<CurveAlternative> choices_;
@@ -125,7 +95,7 @@ struct ZmqTransport::Impl {
   // pool evictions; bounded (cleared when it grows past remembered_max()).
   std::unordered_map<std::string, std::size_t> remembered_;
   std::size_t remembered_max() const { return 4 * options_.max_connections + 64; }
-  zmq::socket_t zap_;  // declared before inbound_ so it outlives it
+  std::optional<ZapHandler> zap_;  // declared before inbound_ so it outlives it
   zmq::socket_t inbound_;
   std::string bound_;
   Peers peers_;  // most recently used first
@@ -154,33 +124,26 @@ void ZmqTransport::Impl::setup_curve() {
   auto& curve = *options_.curve;
   if (zmq_has("curve") == 0)
     throw std::runtime_error("curve: this libzmq was built without CURVE support");
-  decode_key(curve.server_public, "server_public");
-  decode_key(curve.server_secret, "server_secret");
-  decode_key(curve.client_public, "client_public");
-  decode_key(curve.client_secret, "client_secret");
+  decode_curve_key(curve.server_public, "server_public");
+  decode_curve_key(curve.server_secret, "server_secret");
+  decode_curve_key(curve.client_public, "client_public");
+  decode_curve_key(curve.client_secret, "client_secret");
   choices_.push_back({curve.server_public, curve.client_public, curve.client_secret});
   for (std::size_t i = 0; i < curve.alternatives.size(); ++i) {
     const auto& alt = curve.alternatives[i];
     const auto field = "alternatives[" + std::to_string(i) + "].";
-    decode_key(alt.server_public, field + "server_public");
-    decode_key(alt.client_public, field + "client_public");
-    decode_key(alt.client_secret, field + "client_secret");
+    decode_curve_key(alt.server_public, field + "server_public");
+    decode_curve_key(alt.client_public, field + "client_public");
+    decode_curve_key(alt.client_secret, field + "client_secret");
     choices_.push_back(alt);
   }
+  std::vector<CurveKey> allowed;
   for (const auto& key : curve.allowed_client_keys)
-    allowed_.push_back(decode_key(key, "allowed_client_keys"));
+    allowed.push_back(decode_curve_key(key, "allowed_client_keys"));
   // A node admits the client keys it dials with itself.
   for (const auto& choice : choices_)
-    allowed_.push_back(decode_key(choice.client_public, "client_public"));
-
-  zap_ = zmq::socket_t(context_, zmq::socket_type::rep);
-  zap_.set(zmq::sockopt::linger, 0);
-  try {
-    zap_.bind(zap_endpoint);
-  } catch (const zmq::error_t& e) {
-    throw std::runtime_error(std::string("curve: cannot bind the ZAP handler ") + zap_endpoint +
-                             " (one CURVE transport per zmq::context_t): " + e.what());
-  }
+    allowed.push_back(decode_curve_key(choice.client_public, "client_public"));
+  zap_.emplace(context_, std::move(allowed));
 }
 
 void ZmqTransport::Impl::bind_inbound() {
@@ -197,7 +160,7 @@ void ZmqTransport::Impl::bind_inbound() {
   if (options_.curve) {
     inbound_.set(zmq::sockopt::curve_server, true);
     inbound_.set(zmq::sockopt::curve_secretkey, options_.curve->server_secret);
-    inbound_.set(zmq::sockopt::zap_domain, std::string(zap_domain));
+    inbound_.set(zmq::sockopt::zap_domain, std::string(ZapHandler::kDomain));
   }
   try {
     inbound_.bind(bind_address(options_.bind));
@@ -207,8 +170,7 @@ void ZmqTransport::Impl::bind_inbound() {
   bound_ = inbound_.get(zmq::sockopt::last_endpoint);
 }
 
-ZmqTransport::Impl::Peer* ZmqTransport::Impl::peer_for(const std::string& endpoint) {
-  const auto now = std::chrono::steady_clock::now();
+ZmqTransport::Impl::Peer* ZmqTransport::Impl::peer_for(const std::string& endpoint, TimePoint now) {
   if (auto it = by_endpoint_.find(endpoint); it != by_endpoint_.end()) {
     peers_.splice(peers_.begin(), peers_, it->second);
     peers_.front().last_used = now;
@@ -305,48 +267,6 @@ void ZmqTransport::Impl::close(Peers::iterator it) {
   update_open();
 }
 
-void ZmqTransport::Impl::serve_zap() {
-  for (std::size_t i = 0; i < zap_requests_per_service; ++i) {
-    std::vector<zmq::message_t> request(1);
-    if (!zap_.recv(request.front(), zmq::recv_flags::dontwait)) return;
-    receive_rest(zap_, request.front(), &request);
-    answer_zap(request);
-  }
-}
-
-// RFC 27 request: version, request id, domain, address, routing id,
-// mechanism, credentials (CURVE: the client's 32-byte public key).
-bool ZmqTransport::Impl::admits(const std::vector<zmq::message_t>& request) const {
-  if (request.size() < 7 || view(request[0]) != "1.0") return false;
-  if (view(request[2]) != zap_domain || view(request[5]) != "CURVE") return false;
-  const auto& credential = request[6];
-  if (credential.size() != sizeof(CurveKey)) return false;
-  return std::any_of(allowed_.begin(), allowed_.end(), [&](const CurveKey& key) {
-    return std::memcmp(key.data(), credential.data(), key.size()) == 0;
-  });
-}
-
-// RFC 27 reply: version, request id, status code, status text, user id,
-// metadata. REP sends never block (a reply with no reader is dropped).
-void ZmqTransport::Impl::answer_zap(const std::vector<zmq::message_t>& request) {
-  const bool ok = admits(request);
-  if (!ok) ++stats_.zap_denied;
-  std::string user_id;
-  if (ok) {
-    std::array<char, 41> z85{};
-    if (zmq_z85_encode(z85.data(), static_cast<const std::uint8_t*>(request[6].data()), 32))
-      user_id = z85.data();
-  }
-  const std::string request_id = request.size() > 1 ? std::string(view(request[1])) : "";
-  const auto more = zmq::send_flags::sndmore;
-  zap_.send(zmq::str_buffer("1.0"), more);
-  zap_.send(zmq::buffer(request_id), more);
-  zap_.send(ok ? zmq::str_buffer("200") : zmq::str_buffer("400"), more);
-  zap_.send(ok ? zmq::str_buffer("OK") : zmq::str_buffer("client key not allowed"), more);
-  zap_.send(zmq::buffer(user_id), more);
-  zap_.send(zmq::const_buffer(nullptr, 0), zmq::send_flags::none);
-}
-
 // Each event is two frames: 6 bytes (uint16 event, uint32 value), then the
 // resolved address; the pool key is what the runtime knows the peer by. A
 // failed handshake is HANDSHAKE_FAILED_* then DISCONNECTED; a wrong server
@@ -402,13 +322,14 @@ const std::string& ZmqTransport::bound_endpoint() const {
   return impl_->bound_;
 }
 
-bool ZmqTransport::send(const std::string& endpoint, std::span<const std::uint8_t> bytes) {
+bool ZmqTransport::send(std::chrono::steady_clock::time_point now, const std::string& endpoint,
+                        std::span<const std::uint8_t> bytes) {
   auto& stats = impl_->stats_;
   try {
-    auto* peer = impl_->peer_for(endpoint);
+    auto* peer = impl_->peer_for(endpoint, now);
     if (peer != nullptr && peer->push.handle() != nullptr &&
         peer->push.send(zmq::buffer(bytes.data(), bytes.size()), zmq::send_flags::dontwait)) {
-      ++stats.sent;
+      ++stats.transport_sent;
       if (!peer->handshaked) ++peer->unconfirmed;
       return true;
     }
@@ -436,7 +357,7 @@ std::vector<std::vector<std::uint8_t>> ZmqTransport::receive_all() {
       }
       const auto* data = static_cast<const std::uint8_t*>(message.data());
       out.emplace_back(data, data + message.size());
-      ++impl.stats_.received;
+      ++impl.stats_.transport_received;
     }
   } catch (const zmq::error_t&) {
     ++impl.stats_.receive_dropped;
@@ -451,7 +372,7 @@ zmq::socket_t& ZmqTransport::inbound() {
 std::vector<zmq::socket_t*> ZmqTransport::poll_sockets() {
   auto& impl = *impl_;
   std::vector<zmq::socket_t*> sockets{&impl.inbound_};
-  if (impl.zap_.handle() != nullptr) sockets.push_back(&impl.zap_);
+  if (impl.zap_) sockets.push_back(&impl.zap_->socket());
   for (auto& peer : impl.peers_)
     if (peer.monitor.handle() != nullptr) sockets.push_back(&peer.monitor);
   return sockets;
@@ -460,7 +381,7 @@ std::vector<zmq::socket_t*> ZmqTransport::poll_sockets() {
 void ZmqTransport::service(std::chrono::steady_clock::time_point now) {
   auto& impl = *impl_;
   try {
-    if (impl.zap_.handle() != nullptr) impl.serve_zap();
+    if (impl.zap_) impl.stats_.zap_denied += impl.zap_->serve();
     for (auto& peer : impl.peers_) {
       if (peer.monitor.handle() != nullptr) impl.drain_monitor(peer);
       if (peer.failed) impl.handshake_failed(peer, now);

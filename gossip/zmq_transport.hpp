@@ -22,7 +22,7 @@
 // transport dials with itself (`client_public` and those of every
 // alternative; in cluster-key mode that is the cluster public key), so a
 // process without the right secret key can neither join nor inject messages.
-// The ZAP handler is a REP socket bound to inproc://zeromq.zap.01, of which a
+// The ZapHandler (zap_handler.hpp) binds inproc://zeromq.zap.01, of which a
 // zmq::context_t can hold only one: use one context per CURVE transport (the
 // node runtime does). ZAP requests are answered inside service(), so a
 // handshake waits until the owner calls it: poll every socket of
@@ -52,6 +52,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include "hearsay/stats.hpp"
 
 namespace zmq {
 class context_t;
@@ -90,18 +92,9 @@ struct TransportOptions {
   std::optional<CurveOptions> curve;
 };
 
-struct TransportStats {
-  std::uint64_t sent = 0;
-  std::uint64_t send_dropped = 0;  // EAGAIN (queue full) or socket error
-  std::uint64_t received = 0;
-  std::uint64_t connections_opened = 0;
-  std::uint64_t connections_closed = 0;  // by us: LRU, idle, disconnect()
-  std::uint64_t peer_disconnects = 0;    // monitor: peer closed the connection
-  std::uint64_t zap_denied = 0;
-  std::uint64_t handshake_failures = 0;  // outbound handshakes that failed (key, ZAP, mechanism)
-  std::uint64_t key_switches = 0;        // reopened with another curve alternative
-  std::uint64_t queued_lost = 0;      // sent to a socket closed before its handshake (approximate)
-  std::uint64_t receive_dropped = 0;  // multipart (foreign) messages or socket errors
+// The transport's counters are the public ones (hearsay/stats.hpp,
+// HEARSAY_TRANSPORT_COUNTERS), so the node copies them whole.
+struct TransportStats : TransportCounters {
   std::size_t open_connections = 0;
 };
 
@@ -120,9 +113,9 @@ class ZmqTransport {
   // Non-blocking. False if the message was dropped (counted): queue full,
   // malformed endpoint, pool size 0, or a socket error. Opens a pooled
   // connection on first use (evicting the least recently used one when full)
-  // and stamps its last use with steady_clock::now() for idle_close. Never
-  // throws.
-  bool send(const std::string& endpoint, std::span<const std::uint8_t> bytes);
+  // and stamps its last use with `now` for idle_close. Never throws.
+  bool send(std::chrono::steady_clock::time_point now, const std::string& endpoint,
+            std::span<const std::uint8_t> bytes);
 
   // Every message waiting on the inbound socket, without blocking: at most
   // receive_hwm per call so a flood cannot pin the loop (the socket stays

@@ -46,7 +46,7 @@ void AntiEntropy::join(TimePoint now, std::vector<std::string> seeds) {
 }
 
 void AntiEntropy::send_sync_req(TimePoint now, const std::string& endpoint, bool join) {
-  ++ctx_.stats.syncs_started;
+  ++ctx_.stats.syncs;
   last_sync_at_ = now;
   out_.send(endpoint, MessageType::sync_req, out_.next_seq(), wire::SyncReq{join}, true);
 }

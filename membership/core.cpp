@@ -58,17 +58,17 @@ void Core::leave(TimePoint now) {
   dissemination_.forward_now(now);  // say goodbye at once
 }
 
-bool Core::replace_services(TimePoint now, std::vector<Service> services) {
-  if (services == ctx_.me().services) return false;
+void Core::set_services(TimePoint now, std::vector<Service> services) {
+  services = checked_services(std::move(services), ctx_.params);
+  if (services == ctx_.me().services) return;
   Member m = ctx_.me();
   m.services = std::move(services);
   ctx_.table.put(std::move(m));
   merger_.bump_self(now);
-  return true;
 }
 
 void Core::advertise(TimePoint now, Service service) {
-  replace_services(now, with_service(ctx_.me().services, std::move(service), ctx_.params));
+  set_services(now, with_service(ctx_.me().services, std::move(service), ctx_.params));
 }
 
 bool Core::withdraw(TimePoint now, std::string_view id) {
@@ -77,7 +77,7 @@ bool Core::withdraw(TimePoint now, std::string_view id) {
       std::find_if(services.begin(), services.end(), [&](const Service& s) { return s.id == id; });
   if (it == services.end()) return false;
   services.erase(it);
-  replace_services(now, std::move(services));
+  set_services(now, std::move(services));
   return true;
 }
 
@@ -87,7 +87,7 @@ bool Core::set_health(TimePoint now, std::string_view id, Health health) {
       std::find_if(services.begin(), services.end(), [&](const Service& s) { return s.id == id; });
   if (it == services.end()) return false;
   it->health = health;
-  replace_services(now, std::move(services));
+  set_services(now, std::move(services));
   return true;
 }
 

@@ -68,8 +68,10 @@ class Core {
   // broadcasts_pending() is 0 (or a bounded wait ends), then stop.
   void leave(TimePoint now);
 
-  // Own services. advertise adds or replaces (by id); throws ConfigError
-  // naming the field if the record or the resulting set breaks a limit.
+  // Own services. set_services replaces the whole set; advertise adds or
+  // replaces one record (by id). Both throw ConfigError naming the field if
+  // a record or the resulting set breaks a limit (ids must be unique).
+  void set_services(TimePoint now, std::vector<Service> services);
   void advertise(TimePoint now, Service service);
   bool withdraw(TimePoint now, std::string_view id);
   bool set_health(TimePoint now, std::string_view id, Health health);
@@ -98,8 +100,6 @@ class Core {
   void dispatch(TimePoint now, const wire::Message& msg);
   void housekeeping_tick(TimePoint now);
   void note_pause(TimePoint now);
-  // Replaces this node's own record's service set; false if unchanged.
-  bool replace_services(TimePoint now, std::vector<Service> services);
 
   Context ctx_;
   Outbox outbox_;

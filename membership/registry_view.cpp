@@ -4,6 +4,18 @@
 
 namespace hearsay::membership {
 
+bool matches(const Instance& i, const Query& q) {
+  if (i.member_state != MemberState::alive &&
+      !(i.member_state == MemberState::suspect && q.include_suspect))
+    return false;
+  if (i.service.health > q.worst_health) return false;
+  if (q.tag) {
+    const auto& tags = i.service.tags;
+    if (std::find(tags.begin(), tags.end(), *q.tag) == tags.end()) return false;
+  }
+  return true;
+}
+
 void RegistryView::remove(std::string_view member) {
   auto it = names_of_member_.find(member);
   if (it == names_of_member_.end()) return;
@@ -24,7 +36,7 @@ void RegistryView::on_member_changed(const Member& m) {
   for (const auto& s : m.services) {
     auto& list = by_name_[s.name][m.name];
     if (list.empty()) names.push_back(s.name);
-    list.push_back(Instance{m.name, m.state, s});
+    list.push_back(Instance{m.name, m.state, s, std::nullopt});
   }
 }
 
@@ -38,15 +50,8 @@ std::vector<Instance> RegistryView::lookup(std::string_view service, const Query
   auto it = by_name_.find(service);
   if (it == by_name_.end()) return out;
   for (const auto& [member, list] : it->second) {
-    for (const auto& inst : list) {
-      if (inst.member_state == MemberState::suspect && !q.include_suspect) continue;
-      if (inst.service.health > q.worst_health) continue;
-      if (q.tag) {
-        const auto& tags = inst.service.tags;
-        if (std::find(tags.begin(), tags.end(), *q.tag) == tags.end()) continue;
-      }
-      out.push_back(inst);
-    }
+    for (const auto& inst : list)
+      if (matches(inst, q)) out.push_back(inst);
   }
   return out;
 }

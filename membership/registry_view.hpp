@@ -12,24 +12,19 @@
 #include <string_view>
 #include <vector>
 
+#include "hearsay/registry.hpp"
 #include "hearsay/service.hpp"
 #include "membership/member_table.hpp"
 
 namespace hearsay::membership {
 
-struct Instance {
-  std::string member;  // the node that advertises it
-  MemberState member_state = MemberState::alive;
-  Service service;
+// Instance and Query are the public types (hearsay/registry.hpp): the view
+// holds instances without a round-trip time, which the node adds when it
+// publishes a snapshot.
 
-  friend bool operator==(const Instance&, const Instance&) = default;
-};
-
-struct Query {
-  std::optional<std::string> tag;         // only instances with this tag
-  Health worst_health = Health::warning;  // passing and warning by default
-  bool include_suspect = true;            // instances of suspected members
-};
+// Does `i` pass `q`'s filters (member state, health, tag)? The one filter
+// both the view and the published Registry use.
+bool matches(const Instance& i, const Query& q);
 
 class RegistryView {
  public:

@@ -45,4 +45,14 @@ std::vector<Service> with_service(std::vector<Service> set, Service service,
   return set;
 }
 
+std::vector<Service> checked_services(std::vector<Service> set, const ProtocolParams& c) {
+  std::vector<Service> out;
+  for (auto& s : set) {
+    for (const auto& have : out)
+      if (have.id == s.id) throw ConfigError("services", "duplicate service id '" + s.id + "'");
+    out = with_service(std::move(out), std::move(s), c);
+  }
+  return out;
+}
+
 }  // namespace hearsay::membership

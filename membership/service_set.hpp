@@ -16,4 +16,8 @@ namespace hearsay::membership {
 std::vector<Service> with_service(std::vector<Service> set, Service service,
                                   const ProtocolParams& c);
 
+// `set` itself, checked as a whole: every record valid, ids unique
+// ("services": duplicate service id), within the limits.
+std::vector<Service> checked_services(std::vector<Service> set, const ProtocolParams& c);
+
 }  // namespace hearsay::membership

@@ -251,7 +251,7 @@ bool Agent::delete_service(const std::string& id) {
 void Agent::block_peers(std::vector<std::string> endpoints) {
   std::lock_guard lock(blocked_mu_);
   blocked_ = endpoints;
-  node_->block_peers_for_testing(std::move(endpoints));
+  node_->block_peers(std::move(endpoints));
   log(blocked_.empty()
           ? std::string("fault injection: partition healed")
           : "fault injection: blocking " + std::to_string(blocked_.size()) + " peer(s)");

@@ -42,7 +42,7 @@ class Partition {
  public:
   void set(Node& node, std::vector<std::string> endpoints) {
     std::lock_guard lock(mu_);
-    node.block_peers_for_testing(endpoints);
+    node.block_peers(endpoints);
     blocked_ = std::move(endpoints);
   }
   std::vector<std::string> blocked() const {

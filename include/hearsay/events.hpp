@@ -13,8 +13,13 @@ enum class MemberEventType : std::uint8_t { join, suspect, alive, dead, left, up
 
 std::string_view to_string(MemberEventType t) noexcept;
 
-// A member changed state as this node sees it. `updated` means the member's
-// service set (or endpoint) changed while it stayed alive.
+// A member changed state as this node sees it:
+// - join: a member appeared — new to this node, or back after this node held
+//   it dead or left (a restart, a healed partition): "back from dead" is a
+//   join too;
+// - suspect / alive: suspected, and cleared of the suspicion;
+// - dead / left: declared dead, or left on purpose;
+// - updated: its service set (or endpoint) changed while it stayed alive.
 struct MemberEvent {
   MemberEventType type = MemberEventType::join;
   std::string name;

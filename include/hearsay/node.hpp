@@ -52,7 +52,7 @@ struct MemberInfo {
 class Watch {
  public:
   Watch() = default;
-  Watch(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
+  explicit Watch(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
   Watch(Watch&& o) noexcept : cancel_(std::exchange(o.cancel_, nullptr)) {}
   Watch& operator=(Watch&& o) noexcept {
     if (this != &o) {
@@ -72,6 +72,11 @@ class Watch {
   std::function<void()> cancel_;
 };
 
+class Node;
+namespace testing {
+void stop_abruptly(Node& node);
+}  // namespace testing
+
 class Node {
  public:
   // Validates `config` (ConfigError naming the field), binds its endpoint
@@ -84,6 +89,11 @@ class Node {
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
+  // Movable: the node (its thread, sockets and watches) moves with it. A
+  // moved-from Node may only be destroyed or assigned to; moving into a
+  // running Node first leaves and stops it, as its destructor would.
+  Node(Node&& other) noexcept;
+  Node& operator=(Node&& other) noexcept;
 
   const std::string& name() const;
   // The endpoint peers use to reach this node (config.advertise, or the bound
@@ -119,7 +129,8 @@ class Node {
 
   // Calls `fn` for every change to instances of `service` from now on.
   [[nodiscard]] Watch watch(std::string service, std::function<void(const ServiceEvent&)> fn);
-  // Calls `fn` for every membership event (join, suspect, alive, dead, left, updated).
+  // Calls `fn` for every membership event (join, suspect, alive, dead, left,
+  // updated; see MemberEventType: join also means "back from dead").
   [[nodiscard]] Watch watch_members(std::function<void(const MemberEvent&)> fn);
 
   // Announces a graceful leave and waits up to `timeout` for it to spread;
@@ -127,16 +138,16 @@ class Node {
   void leave(std::chrono::milliseconds timeout);
   void leave();  // with config.leave_timeout
 
-  // Test hook: stops the node thread at once, without a word to anyone, as a
-  // crash would. The object stays valid; every later call is a no-op.
-  void stop_abruptly_for_testing();
-  // Fault-injection hook (demos, tests): drop every message this node would
-  // send to one of `endpoints` (counted in Stats::send_dropped), as a network
-  // partition would. Apply it on both sides for a two-way partition; an empty
-  // list heals. Never throws.
-  void block_peers_for_testing(std::vector<std::string> endpoints);
+  // Fault injection (demos, failure drills): drop every message this node
+  // would send to one of `endpoints`, as a network partition would; counted
+  // in Stats::sends_blocked. Apply it on both sides for a two-way partition;
+  // an empty list heals. `hearsay cluster` uses it for its partition step.
+  // Never throws.
+  void block_peers(std::vector<std::string> endpoints);
 
  private:
+  friend void testing::stop_abruptly(Node& node);
+
   struct Impl;
   std::shared_ptr<Impl> impl_;
 };

@@ -43,13 +43,12 @@ enum class Pick : std::uint8_t {
 namespace detail {
 struct RegistryData;
 struct PickState;
+struct RegistryAccess;
 }  // namespace detail
 
 class Registry {
  public:
   Registry();  // empty
-  Registry(std::shared_ptr<const detail::RegistryData> data,
-           std::shared_ptr<detail::PickState> state);
 
   // Instances of `service` matching `q`, ordered by member name then id.
   // Never throws except std::bad_alloc.
@@ -62,6 +61,10 @@ class Registry {
   std::uint64_t version() const;              // rises whenever the content changes
 
  private:
+  friend struct detail::RegistryAccess;  // the node builds snapshots
+  Registry(std::shared_ptr<const detail::RegistryData> data,
+           std::shared_ptr<detail::PickState> state);
+
   std::shared_ptr<const detail::RegistryData> data_;
   std::shared_ptr<detail::PickState> state_;
 };

@@ -4,6 +4,8 @@
 
 #include <type_traits>
 
+#include "hearsay/stats.hpp"
+
 namespace hearsay::membership::wire {
 
 namespace {
@@ -12,6 +14,8 @@ template <MessageType T>
 using BodyOf = std::variant_alternative_t<static_cast<std::size_t>(T) - 1, Body>;
 
 static_assert(std::variant_size_v<Body> == kMaxMessageType);
+// The public list of type names (the keys of Stats::messages_in) is the only spelling.
+static_assert(kMessageTypeNames.size() == kMaxMessageType);
 static_assert(std::is_same_v<BodyOf<MessageType::ping>, Ping>);
 static_assert(std::is_same_v<BodyOf<MessageType::nack>, Nack>);
 static_assert(std::is_same_v<BodyOf<MessageType::sync_records>, SyncRecords>);
@@ -20,11 +24,8 @@ static_assert(std::is_same_v<BodyOf<MessageType::services_pull>, ServicesPull>);
 }  // namespace
 
 std::string_view to_string(MessageType t) noexcept {
-  static constexpr std::string_view kNames[] = {
-      "unknown",  "ping",         "ack",       "ping_req",     "nack",         "gossip",
-      "sync_req", "sync_summary", "sync_pull", "sync_records", "services_pull"};
   const auto i = static_cast<std::size_t>(t);
-  return i < std::size(kNames) ? kNames[i] : "unknown";
+  return i >= 1 && i <= kMaxMessageType ? kMessageTypeNames[i - 1] : "unknown";
 }
 
 MessageType type_of(const Body& body) noexcept {

@@ -277,13 +277,13 @@ TEST(GatewayFault, PartitionBlocksPeers) {
                     "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  node.block_peers_for_testing({json::parse(gw->Get("/v1/status")->body)["endpoint"]});
+  node.block_peers({json::parse(gw->Get("/v1/status")->body)["endpoint"]});
   EXPECT_EQ(json::parse(gw->Get("/v1/status")->body)["blocked"], json::array({node.endpoint()}));
   EXPECT_TRUE(wait_until([&] { return gateway_state() != "alive"; }, 30s));
   r = gw->Post("/v1/fault/partition", R"({"block": "x"})", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
-  node.block_peers_for_testing({});
+  node.block_peers({});
   gateway.signal(SIGTERM);
   EXPECT_EQ(gateway.wait_exit(20s), 0);
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "hearsay/node.hpp"
+#include "hearsay/testing.hpp"
 #include "tests/support/wait.hpp"
 
 namespace hearsay {
@@ -244,7 +245,7 @@ TEST(KeyRotation, RollingThreePhaseRotationStaysConnected) {
   EXPECT_FALSE(stale_got_in) << "a node with only the old key joined";
   EXPECT_FALSE(sees_web(stale));
   EXPECT_TRUE(cluster.converged());
-  stale.stop_abruptly_for_testing();
+  hearsay::testing::stop_abruptly(stale);
 }
 
 TEST(KeyRotation, ExtraClusterKeysAreValidated) {

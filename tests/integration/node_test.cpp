@@ -1,6 +1,7 @@
 // hearsay::Node over real ZeroMQ on loopback: several nodes in one process,
 // ports picked by the kernel, every wait a bounded wait for a condition.
 #include "hearsay/node.hpp"
+#include "hearsay/testing.hpp"
 #include "tests/support/scratch_dir.hpp"
 #include "tests/support/wait.hpp"
 
@@ -120,7 +121,7 @@ TEST(Node, AbruptStopIsDeclaredDeadAndLeaveIsSeenAsLeft) {
   Cluster c(6, tcp);
   ASSERT_TRUE(wait_until([&] { return c.converged(6); }, 15s));
 
-  c.nodes[4]->stop_abruptly_for_testing();
+  hearsay::testing::stop_abruptly(*c.nodes[4]);
   const auto others_see = [&](const std::string& who, MemberState st) {
     for (std::size_t i = 0; i < c.nodes.size(); ++i) {
       if (i == 4 || i == 5) continue;

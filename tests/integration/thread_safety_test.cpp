@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "hearsay/node.hpp"
+#include "hearsay/testing.hpp"
 #include "tests/support/wait.hpp"
 
 namespace hearsay {
@@ -226,7 +227,7 @@ TEST(ThreadSafety, EightThreadsReadAndAdvertiseWhileTheClusterChurns) {
     if (j % 2 == 0)
       newcomers.back()->leave();
     else
-      newcomers.back()->stop_abruptly_for_testing();
+      hearsay::testing::stop_abruptly(*newcomers.back());
   }
   stop = true;
   for (auto& th : threads)

@@ -97,7 +97,7 @@ bool deliver(Node& from, Node& to, const Bytes& message, std::vector<Node*> node
   if (nodes.empty()) nodes = {&from, &to};
   return wait_until(
       [&] {
-        from->send(to->bound_endpoint(), message);
+        from->send(Clock::now(), to->bound_endpoint(), message);
         return pump_until(
             nodes, [&] { return has(to, message); }, 100ms);
       },
@@ -111,13 +111,13 @@ std::string ipc(const ScratchDir& dir, const std::string& name) {
 void round_trip(Node& a, Node& b) {
   const auto hello = bytes_of("hello from a");
   const auto reply = bytes_of("reply from b");
-  ASSERT_TRUE(a->send(b->bound_endpoint(), hello));
+  ASSERT_TRUE(a->send(Clock::now(), b->bound_endpoint(), hello));
   ASSERT_TRUE(pump_until({&a, &b}, [&] { return has(b, hello); }));
-  ASSERT_TRUE(b->send(a->bound_endpoint(), reply));
+  ASSERT_TRUE(b->send(Clock::now(), a->bound_endpoint(), reply));
   ASSERT_TRUE(pump_until({&a, &b}, [&] { return has(a, reply); }));
-  EXPECT_EQ(a->stats().sent, 1u);
-  EXPECT_EQ(a->stats().received, 1u);
-  EXPECT_EQ(b->stats().received, 1u);
+  EXPECT_EQ(a->stats().transport_sent, 1u);
+  EXPECT_EQ(a->stats().transport_received, 1u);
+  EXPECT_EQ(b->stats().transport_received, 1u);
   EXPECT_EQ(a->stats().send_dropped, 0u);
   EXPECT_EQ(a->stats().open_connections, 1u);
 }
@@ -163,8 +163,8 @@ TEST(ZmqTransport, SharedContextRoundTrip) {
   ZmqTransport a(context, options_for("tcp://127.0.0.1:0"));
   ZmqTransport b(context, options_for("tcp://127.0.0.1:0"));
   const auto hello = bytes_of("shared");
-  ASSERT_TRUE(a.send(b.bound_endpoint(), hello));
-  ASSERT_TRUE(b.send(a.bound_endpoint(), hello));
+  ASSERT_TRUE(a.send(Clock::now(), b.bound_endpoint(), hello));
+  ASSERT_TRUE(b.send(Clock::now(), a.bound_endpoint(), hello));
   std::vector<Bytes> got_a;
   std::vector<Bytes> got_b;
   wait_until([&] { return !got_a.empty() && !got_b.empty(); }, 5s,
@@ -197,8 +197,8 @@ TEST(ZmqTransport, MalformedEndpointsAreReported) {
   EXPECT_THROW(Node(options_for("tcp://127.0.0.1:notaport")), std::runtime_error);
 
   Node a(options_for("tcp://127.0.0.1:0"));
-  EXPECT_FALSE(a->send("nonsense", bytes_of("x")));
-  EXPECT_FALSE(a->send("tcp://", bytes_of("x")));
+  EXPECT_FALSE(a->send(Clock::now(), "nonsense", bytes_of("x")));
+  EXPECT_FALSE(a->send(Clock::now(), "tcp://", bytes_of("x")));
   EXPECT_EQ(a->stats().send_dropped, 2u);
   EXPECT_EQ(a->stats().open_connections, 0u);
 }
@@ -211,7 +211,7 @@ TEST(ZmqTransport, OversizedMessageIsNeverDelivered) {
   Node small_sender(options_for("tcp://127.0.0.1:0"));
 
   const Bytes big(2048, 0xab);
-  ASSERT_TRUE(big_sender->send(receiver->bound_endpoint(), big));
+  ASSERT_TRUE(big_sender->send(Clock::now(), receiver->bound_endpoint(), big));
   const auto small = bytes_of("small enough");
   const std::vector<Node*> all{&receiver, &big_sender, &small_sender};
   ASSERT_TRUE(deliver(small_sender, receiver, small, all));
@@ -236,11 +236,11 @@ TEST(ZmqTransport, FullQueueToUnreachablePeerDropsWithoutBlocking) {
   const auto start = Clock::now();
   int accepted = 0;
   for (int i = 0; i < 1000; ++i)
-    accepted += sender->send(unreachable, message) ? 1 : 0;
+    accepted += sender->send(Clock::now(), unreachable, message) ? 1 : 0;
   EXPECT_LT(Clock::now() - start, 2s);
   EXPECT_LT(accepted, 1000);
   EXPECT_GE(sender->stats().send_dropped, 1u);
-  EXPECT_EQ(sender->stats().sent + sender->stats().send_dropped, 1000u);
+  EXPECT_EQ(sender->stats().transport_sent + sender->stats().send_dropped, 1000u);
 }
 
 TEST(ZmqTransport, PoolEvictsLeastRecentlyUsed) {
@@ -267,7 +267,7 @@ TEST(ZmqTransport, PoolEvictsLeastRecentlyUsed) {
             sender->stats().connections_closed + sender->stats().open_connections);
   // The most recent peer stays pooled: sending to it again opens nothing.
   const auto opened = sender->stats().connections_opened;
-  ASSERT_TRUE(sender->send(peers.back()->transport->bound_endpoint(), bytes_of("again")));
+  ASSERT_TRUE(sender->send(Clock::now(), peers.back()->transport->bound_endpoint(), bytes_of("again")));
   EXPECT_EQ(sender->stats().connections_opened, opened);
 }
 
@@ -522,7 +522,7 @@ TEST(ZmqTransport, CurveWrongKeyIsNoClosedHintAndBacksOff) {
   auto curve = cluster_curve(cluster);
   curve.server_public = other.public_key;
   Node sender(curve_options(curve));
-  ASSERT_TRUE(sender->send(receiver->bound_endpoint(), bytes_of("lost")));
+  ASSERT_TRUE(sender->send(Clock::now(), receiver->bound_endpoint(), bytes_of("lost")));
   const auto closed = closed_during({&sender, &receiver}, sender, 1000ms);
   EXPECT_TRUE(closed.empty());
   EXPECT_EQ(sender->stats().peer_disconnects, 0u);

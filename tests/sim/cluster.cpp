@@ -761,33 +761,8 @@ std::uint64_t Cluster::events_emitted(MemberEventType type) const {
 
 membership::CoreStats Cluster::total_stats() const {
   membership::CoreStats sum;
-  const auto add = [](auto& into, const auto& from) {
-    for (std::size_t k = 0; k < into.size(); ++k)
-      into[k] += from[k];
-  };
-  for (const auto& node : impl_->nodes) {
-    if (!node.core) continue;
-    const auto& s = node.core->stats();
-    add(sum.messages_in, s.messages_in);
-    add(sum.messages_out, s.messages_out);
-    add(sum.dropped, s.dropped);
-    sum.bytes_in += s.bytes_in;
-    sum.bytes_out += s.bytes_out;
-    sum.probes += s.probes;
-    sum.indirect_probes += s.indirect_probes;
-    sum.probes_failed += s.probes_failed;
-    sum.suspicions += s.suspicions;
-    sum.refutations += s.refutations;
-    sum.deaths_declared += s.deaths_declared;
-    sum.syncs_started += s.syncs_started;
-    sum.syncs_served += s.syncs_served;
-    sum.news_applied += s.news_applied;
-    sum.news_sent += s.news_sent;
-    sum.stale_acks += s.stale_acks;
-    sum.failure_hints += s.failure_hints;
-    sum.pauses_detected += s.pauses_detected;
-    sum.services_pulled += s.services_pulled;
-  }
+  for (const auto& node : impl_->nodes)
+    if (node.core) sum.add(node.core->stats());
   return sum;
 }
 

@@ -420,7 +420,7 @@ class Runner {
   // --- per-node conditions ---
 
   bool lists_service(std::size_t i, const std::string& member, const std::string& service) {
-    membership::Query q;
+    Query q;
     q.worst_health = Health::critical;
     q.include_suspect = true;
     for (const auto& inst : cluster_.core(i).registry().lookup(service, q))

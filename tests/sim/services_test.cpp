@@ -85,10 +85,10 @@ TEST(Services, HealthChangeAndWithdrawSpread) {
     return true;
   };
   ASSERT_TRUE(c.run_until(healthy_only_4, 2s));
-  membership::Query any;
+  Query any;
   any.worst_health = Health::critical;
   EXPECT_EQ(c.core(20).registry().lookup("pay", any).size(), 2u);
-  membership::Query tagged;
+  Query tagged;
   tagged.tag = "blue";
   EXPECT_EQ(c.core(20).registry().lookup("pay", tagged).size(), 1u);
   tagged.tag = "green";

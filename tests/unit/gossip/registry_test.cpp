@@ -49,7 +49,7 @@ std::shared_ptr<detail::RegistryData> sample_data() {
 }
 
 Registry sample_registry() {
-  return Registry(sample_data(), std::make_shared<detail::PickState>());
+  return detail::RegistryAccess::make(sample_data(), std::make_shared<detail::PickState>());
 }
 
 std::vector<std::string> members(const std::vector<Instance>& list) {
@@ -80,7 +80,7 @@ TEST(Registry, EmptyHandleIsSafe) {
   EXPECT_TRUE(r.services().empty());
   EXPECT_EQ(r.version(), 0U);
 
-  const Registry nulls(nullptr, nullptr);
+  const auto nulls = detail::RegistryAccess::make(nullptr, nullptr);
   EXPECT_TRUE(nulls.lookup("payments").empty());
   EXPECT_EQ(nulls.pick("payments", Pick::p2c), std::nullopt);
   EXPECT_TRUE(nulls.services().empty());
@@ -116,7 +116,7 @@ TEST(Registry, LookupNeverReturnsDeadOrLeftMembers) {
   data->by_name["s"] = {make("a", "s", MemberState::dead, Health::passing),
                         make("b", "s", MemberState::left, Health::passing),
                         make("c", "s", MemberState::alive, Health::passing)};
-  const Registry r(data, std::make_shared<detail::PickState>());
+  const auto r = detail::RegistryAccess::make(data, std::make_shared<detail::PickState>());
   EXPECT_EQ(members(r.lookup("s", query(std::nullopt, Health::critical))), (Names{"c"}));
   for (int n = 0; n < 50; ++n)
     EXPECT_EQ(r.pick("s", Pick::random)->member, "c");
@@ -127,7 +127,7 @@ TEST(Registry, LookupOrdersByMemberThenId) {
   data->by_name["s"] = {make("b", "s-2", MemberState::alive, Health::passing),
                         make("a", "s-9", MemberState::alive, Health::passing),
                         make("b", "s-1", MemberState::alive, Health::passing)};
-  const auto list = Registry(data, nullptr).lookup("s");
+  const auto list = detail::RegistryAccess::make(data, nullptr).lookup("s");
   ASSERT_EQ(list.size(), 3U);
   EXPECT_EQ(list[0].member, "a");
   EXPECT_EQ(list[1].service.id, "s-1");
@@ -163,8 +163,9 @@ TEST(Registry, PickRespectsFilters) {
 TEST(Registry, RoundRobinCyclesOverMatchesAndIsSharedByHandles) {
   const auto data = sample_data();
   const auto state = std::make_shared<detail::PickState>();
-  const Registry r1(data, state);
-  const Registry r2(data, state);  // e.g. a newer snapshot of the same node
+  const auto r1 = detail::RegistryAccess::make(data, state);
+  const auto r2 =
+      detail::RegistryAccess::make(data, state);  // e.g. a newer snapshot of the same node
   Names got;
   for (int n = 0; n < 3; ++n) {
     got.push_back(r1.pick("payments", Pick::round_robin)->member);
@@ -185,7 +186,7 @@ TEST(Registry, RandomPicksDifferAcrossCalls) {
 
 TEST(Registry, RendezvousIsStableAcrossSnapshots) {
   const auto state = std::make_shared<detail::PickState>();
-  const Registry before(sample_data(), state);
+  const auto before = detail::RegistryAccess::make(sample_data(), state);
   for (int k = 0; k < 50; ++k) {
     const std::string key = "user-" + std::to_string(k);
     const auto chosen = before.pick("payments", Pick::rendezvous, key);
@@ -199,12 +200,13 @@ TEST(Registry, RendezvousIsStableAcrossSnapshots) {
     });
     ASSERT_NE(other, l.end());
     l.erase(other);
-    EXPECT_EQ(Registry(without, state).pick("payments", Pick::rendezvous, key), chosen);
+    EXPECT_EQ(detail::RegistryAccess::make(without, state).pick("payments", Pick::rendezvous, key),
+              chosen);
   }
 }
 
 TEST(Registry, PickWorksWithoutPickerState) {
-  const Registry r(sample_data(), nullptr);
+  const auto r = detail::RegistryAccess::make(sample_data(), nullptr);
   for (const Pick how : {Pick::random, Pick::round_robin, Pick::p2c, Pick::nearest}) {
     const auto i = r.pick("payments", how);
     ASSERT_TRUE(i.has_value());

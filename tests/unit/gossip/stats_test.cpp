@@ -45,55 +45,85 @@ hearsay_messages_in_total{type="ping"} 12
 # HELP hearsay_messages_out_total Messages sent, by message type.
 # TYPE hearsay_messages_out_total counter
 hearsay_messages_out_total{type="ping"} 11
+# HELP hearsay_dropped_total Inbound messages dropped, by reason.
+# TYPE hearsay_dropped_total counter
+hearsay_dropped_total{reason="truncated"} 3
 # HELP hearsay_bytes_in_total Bytes received.
 # TYPE hearsay_bytes_in_total counter
 hearsay_bytes_in_total 1500
 # HELP hearsay_bytes_out_total Bytes sent.
 # TYPE hearsay_bytes_out_total counter
 hearsay_bytes_out_total 1400
-# HELP hearsay_dropped_total Inbound messages dropped, by reason.
-# TYPE hearsay_dropped_total counter
-hearsay_dropped_total{reason="truncated"} 3
-# HELP hearsay_send_dropped_total Outbound messages dropped because a peer queue was full.
-# TYPE hearsay_send_dropped_total counter
-hearsay_send_dropped_total 0
 # HELP hearsay_probes_total Direct probes sent.
 # TYPE hearsay_probes_total counter
 hearsay_probes_total 5
-# HELP hearsay_indirect_probes_total Indirect probe requests sent.
+# HELP hearsay_indirect_probes_total Indirect probe requests (ping-req) sent.
 # TYPE hearsay_indirect_probes_total counter
 hearsay_indirect_probes_total 0
-# HELP hearsay_suspicions_total Members moved to suspect.
+# HELP hearsay_probes_failed_total Probe periods that ended without an ack.
+# TYPE hearsay_probes_failed_total counter
+hearsay_probes_failed_total 0
+# HELP hearsay_stale_acks_total Acks that matched no probe in flight (late or duplicate), ignored.
+# TYPE hearsay_stale_acks_total counter
+hearsay_stale_acks_total 0
+# HELP hearsay_failure_hints_total Closed connections to live members, probed at once.
+# TYPE hearsay_failure_hints_total counter
+hearsay_failure_hints_total 0
+# HELP hearsay_pauses_detected_total Times this node found it had not run for a while (stopped, paused).
+# TYPE hearsay_pauses_detected_total counter
+hearsay_pauses_detected_total 0
+# HELP hearsay_suspicions_total Members moved to suspect, on our own evidence or on others'.
 # TYPE hearsay_suspicions_total counter
 hearsay_suspicions_total 1
-# HELP hearsay_refutations_total Times this node refuted a suspicion about itself.
+# HELP hearsay_suspicions_raised_total Suspicions raised by this node's own failed probes.
+# TYPE hearsay_suspicions_raised_total counter
+hearsay_suspicions_raised_total 0
+# HELP hearsay_refutations_total Times this node refuted a suspicion or death claim about itself.
 # TYPE hearsay_refutations_total counter
 hearsay_refutations_total 0
 # HELP hearsay_deaths_declared_total Suspicion timeouts that declared a member dead here.
 # TYPE hearsay_deaths_declared_total counter
 hearsay_deaths_declared_total 0
-# HELP hearsay_syncs_total Full state syncs.
+# HELP hearsay_news_applied_total Claims about members that changed this node's view.
+# TYPE hearsay_news_applied_total counter
+hearsay_news_applied_total 0
+# HELP hearsay_news_sent_total News items sent, piggybacked or in gossip messages.
+# TYPE hearsay_news_sent_total counter
+hearsay_news_sent_total 0
+# HELP hearsay_syncs_total Anti-entropy syncs this node started (joins, digest mismatches, timers).
 # TYPE hearsay_syncs_total counter
 hearsay_syncs_total 0
+# HELP hearsay_syncs_served_total Anti-entropy syncs this node answered with a summary.
+# TYPE hearsay_syncs_served_total counter
+hearsay_syncs_served_total 0
+# HELP hearsay_services_pulled_total Service sets received after being announced by version only.
+# TYPE hearsay_services_pulled_total counter
+hearsay_services_pulled_total 0
+# HELP hearsay_transport_sent_total Messages handed to a peer's connection queue.
+# TYPE hearsay_transport_sent_total counter
+hearsay_transport_sent_total 0
+# HELP hearsay_send_dropped_total Outbound messages dropped: a peer queue full, or no connection.
+# TYPE hearsay_send_dropped_total counter
+hearsay_send_dropped_total 0
+# HELP hearsay_transport_received_total Messages read from the inbound socket.
+# TYPE hearsay_transport_received_total counter
+hearsay_transport_received_total 0
+# HELP hearsay_receive_dropped_total Inbound messages the transport dropped (multipart, socket errors).
+# TYPE hearsay_receive_dropped_total counter
+hearsay_receive_dropped_total 0
 # HELP hearsay_connections_opened_total Outbound connections opened.
 # TYPE hearsay_connections_opened_total counter
 hearsay_connections_opened_total 0
-# HELP hearsay_connections_closed_total Outbound connections closed.
+# HELP hearsay_connections_closed_total Outbound connections this node closed (idle, pool full, dead).
 # TYPE hearsay_connections_closed_total counter
 hearsay_connections_closed_total 0
-# HELP hearsay_callback_errors_total Exceptions thrown by watch callbacks.
-# TYPE hearsay_callback_errors_total counter
-hearsay_callback_errors_total 0
-# HELP hearsay_commands_rejected_total Calls refused on the node thread (a race with limits).
-# TYPE hearsay_commands_rejected_total counter
-hearsay_commands_rejected_total 0
-# HELP hearsay_peer_disconnects_total Peer connections that closed (failure hints).
+# HELP hearsay_peer_disconnects_total Outbound connections the peer closed (failure hints).
 # TYPE hearsay_peer_disconnects_total counter
 hearsay_peer_disconnects_total 0
-# HELP hearsay_zap_denied_total Inbound CURVE clients refused by the allow-list.
+# HELP hearsay_zap_denied_total Inbound CURVE clients refused by the key allow-list.
 # TYPE hearsay_zap_denied_total counter
 hearsay_zap_denied_total 0
-# HELP hearsay_handshake_failures_total Outbound CURVE handshakes that failed.
+# HELP hearsay_handshake_failures_total Outbound connections whose handshake failed (keys, mechanism).
 # TYPE hearsay_handshake_failures_total counter
 hearsay_handshake_failures_total 0
 # HELP hearsay_key_switches_total Peers redialled with another cluster key (key rotation).
@@ -102,12 +132,12 @@ hearsay_key_switches_total 0
 # HELP hearsay_queued_lost_total Sends lost with a connection closed before its handshake.
 # TYPE hearsay_queued_lost_total counter
 hearsay_queued_lost_total 0
-# HELP hearsay_members Members known to this node, by state.
-# TYPE hearsay_members gauge
-hearsay_members{state="alive"} 8
-hearsay_members{state="suspect"} 1
-hearsay_members{state="dead"} 0
-hearsay_members{state="left"} 0
+# HELP hearsay_callback_errors_total Exceptions thrown by watch callbacks.
+# TYPE hearsay_callback_errors_total counter
+hearsay_callback_errors_total 0
+# HELP hearsay_sends_blocked_total Outbound messages dropped by Node::block_peers (fault injection).
+# TYPE hearsay_sends_blocked_total counter
+hearsay_sends_blocked_total 0
 # HELP hearsay_awareness Lifeguard local health score; 0 is healthy.
 # TYPE hearsay_awareness gauge
 hearsay_awareness 0
@@ -120,6 +150,12 @@ hearsay_command_queue 0
 # HELP hearsay_outbound_connections Open outbound connections.
 # TYPE hearsay_outbound_connections gauge
 hearsay_outbound_connections 4
+# HELP hearsay_members Members known to this node, by state.
+# TYPE hearsay_members gauge
+hearsay_members{state="alive"} 8
+hearsay_members{state="suspect"} 1
+hearsay_members{state="dead"} 0
+hearsay_members{state="left"} 0
 )";
 
 TEST(Stats, PrometheusExactText) {
@@ -164,7 +200,38 @@ TEST(Stats, PrometheusLineGrammar) {
       ADD_FAILURE() << "not a comment or a sample: [" << line << "]";
     }
   }
-  EXPECT_EQ(typed.size(), 26U);
+  // One family per listed counter and gauge, plus the three maps and members.
+#define HEARSAY_ONE(name, help) +1
+  constexpr std::size_t kFamilies =
+      4 HEARSAY_PROTOCOL_COUNTERS(HEARSAY_ONE) HEARSAY_TRANSPORT_COUNTERS(HEARSAY_ONE)
+          HEARSAY_NODE_COUNTERS(HEARSAY_ONE) HEARSAY_GAUGES(HEARSAY_ONE);
+#undef HEARSAY_ONE
+  EXPECT_EQ(typed.size(), kFamilies);
+}
+
+// Each counter and gauge of the lists reaches the text as its own sample
+// with its own value (a distinct value per field, so a mix-up shows).
+TEST(Stats, EveryListedMetricIsRenderedWithItsValue) {
+  Stats s;
+  std::uint64_t next = 1000;
+  std::vector<std::pair<std::string, std::uint64_t>> want;
+#define HEARSAY_SET_COUNTER(name, help) \
+  s.name = ++next;                      \
+  want.emplace_back("hearsay_" #name "_total", s.name);
+#define HEARSAY_SET_GAUGE(name, help) \
+  s.name = ++next;                    \
+  want.emplace_back("hearsay_" #name, s.name);
+  HEARSAY_PROTOCOL_COUNTERS(HEARSAY_SET_COUNTER)
+  HEARSAY_TRANSPORT_COUNTERS(HEARSAY_SET_COUNTER)
+  HEARSAY_NODE_COUNTERS(HEARSAY_SET_COUNTER)
+  HEARSAY_GAUGES(HEARSAY_SET_GAUGE)
+#undef HEARSAY_SET_COUNTER
+#undef HEARSAY_SET_GAUGE
+  ASSERT_GE(want.size(), 30u);
+  const auto text = s.to_prometheus();
+  for (const auto& [metric, value] : want)
+    EXPECT_NE(text.find("\n" + metric + " " + std::to_string(value) + "\n"), std::string::npos)
+        << metric;
 }
 
 TEST(Stats, PrometheusEscapesLabelValues) {

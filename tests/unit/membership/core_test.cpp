@@ -315,7 +315,7 @@ TEST(Core, JoinRetriesUntilTheSeedAnswers) {
   net.run_for(10s);
   EXPECT_FALSE(net["b"].joined());
   EXPECT_EQ(net["b"].members().size(), 1u);
-  const auto attempts = net["b"].stats().syncs_started;
+  const auto attempts = net["b"].stats().syncs;
   EXPECT_GE(attempts, 3u) << "retried with backoff";
   EXPECT_LE(attempts, 5u) << "backoff doubles: 0, 1, 3, 7 s";
   net.heal("a");

@@ -238,7 +238,7 @@ TEST(RegistryView, InstanceCarriesTheWholeRecord) {
   v.on_member_changed(member("a", S::alive, {s}));
   const auto found = v.lookup("payments");
   ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0], (Instance{"a", S::alive, s}));
+  EXPECT_EQ(found[0], (Instance{"a", S::alive, s, std::nullopt}));
 }
 
 }  // namespace
