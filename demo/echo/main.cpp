@@ -25,6 +25,7 @@
 #include "demo/common/errors.hpp"
 #include "demo/common/host_port.hpp"
 #include "demo/common/http_server.hpp"
+#include "demo/common/parse_args.hpp"
 #include "demo/common/stop_signals.hpp"
 
 namespace hearsay::tools {
@@ -100,14 +101,7 @@ std::optional<EchoOptions> parse_flags(int argc, char** argv) {
   app.add_option("--id", options.id, "instance id reported in answers")->required();
   app.add_option("--listen", listen, "HOST:PORT to serve HTTP on")->required();
   app.add_option("--name", options.name, "service name reported in answers")->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return std::nullopt;
-  } catch (const CLI::ParseError& e) {
-    throw UsageError(e.what());
-  }
+  if (!parse_args(app, argc, argv)) return std::nullopt;
   if (options.id.empty()) throw UsageError("--id: must not be empty");
   options.listen = parse_host_port(listen, "--listen");
   return options;

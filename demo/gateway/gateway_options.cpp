@@ -11,6 +11,7 @@
 
 #include "demo/common/duration.hpp"
 #include "demo/common/errors.hpp"
+#include "demo/common/parse_args.hpp"
 #include "hearsay/keys.hpp"
 
 namespace hearsay::tools {
@@ -103,14 +104,7 @@ std::optional<GatewayOptions> parse_gateway_options(int argc, const char* const*
   app.add_option("--read-timeout", read_timeout, "upstream read timeout")->capture_default_str();
   app.add_flag("--fault-injection", o.fault_injection, "enable POST /v1/fault/partition");
   app.add_flag("--quiet", o.quiet, "no log lines on stderr");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return std::nullopt;
-  } catch (const CLI::ParseError& e) {
-    throw UsageError(e.what());
-  }
+  if (!parse_args(app, argc, argv)) return std::nullopt;
 
   if (o.name.empty()) throw UsageError("--name: must not be empty");
   if (o.profile != "lan" && o.profile != "wan" && o.profile != "local")
