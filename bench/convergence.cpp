@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/sim/protocol_json.hpp"
 #include "tests/sim/scenario.hpp"
 
 namespace {
@@ -143,11 +144,7 @@ int main(int argc, char** argv) {
          {"traffic",
           {{"messages_per_node_per_s", r.messages_per_node_per_s_after_join()},
            {"bytes_per_node_per_s", r.bytes_per_node_per_s_after_join()}}},
-         {"protocol",
-          {{"suspicions_raised", r.suspicions_raised},
-           {"suspicions", r.suspicions},
-           {"refutations", r.refutations},
-           {"deaths_declared", r.deaths_declared}}},
+         {"protocol", hearsay::sim::protocol_json(r.totals)},
          {"virtual_seconds", r.virtual_seconds()},
          {"wall_seconds", r.wall_seconds}});
   }

@@ -398,12 +398,7 @@ class Runner {
     return o;
   }
 
-  void add_stats(const membership::CoreStats& s) {
-    report_.suspicions += s.suspicions;
-    report_.suspicions_raised += s.suspicions_raised;
-    report_.refutations += s.refutations;
-    report_.deaths_declared += s.deaths_declared;
-  }
+  void add_stats(const membership::CoreStats& s) { report_.totals.add(s); }
 
   // --- expectations ---
 

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "hearsay/protocol_params.hpp"
+#include "membership/core_stats.hpp"
 #include "membership/time.hpp"
 #include "tests/sim/network.hpp"
 
@@ -150,10 +151,8 @@ struct Report {
   std::uint64_t bytes = 0;
   std::uint64_t messages_after_join = 0;  // sent after the join converged
   std::uint64_t bytes_after_join = 0;
-  std::uint64_t suspicions = 0;         // summed over every core, restarted ones too
-  std::uint64_t suspicions_raised = 0;  // failed probes that accused someone
-  std::uint64_t refutations = 0;
-  std::uint64_t deaths_declared = 0;
+  // Every core's counters summed, restarted ones' earlier lives too.
+  membership::CoreStats totals;
 
   double virtual_seconds() const;
   double messages_per_node_per_s() const;  // whole run

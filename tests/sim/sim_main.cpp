@@ -29,9 +29,10 @@
 //     "traffic": { "messages_per_node_per_s", "bytes_per_node_per_s" (whole run),
 //                  "messages_total", "bytes_total",
 //                  "after_join": { "messages_per_node_per_s", "bytes_per_node_per_s" } },
-//     "protocol": { "suspicions_raised" (failed probes that accused someone),
-//                   "suspicions" (suspect transitions on every node),
-//                   "refutations", "deaths_declared" },  // all cores
+//     "protocol": { every protocol counter of hearsay/stats.hpp, summed over all
+//                   cores (suspicions_raised: failed probes that accused someone;
+//                   suspicions: suspect transitions on every node; refutations,
+//                   deaths_declared, ...), "messages_out_by_type", "dropped" },
 //     "wall_seconds", "virtual_seconds"
 //   }
 #include <CLI/CLI.hpp>
@@ -51,6 +52,7 @@
 #include <system_error>
 #include <vector>
 
+#include "tests/sim/protocol_json.hpp"
 #include "tests/sim/scenario.hpp"
 
 namespace {
@@ -223,11 +225,7 @@ json to_json(const Report& r) {
             {"after_join",
              {{"messages_per_node_per_s", r.messages_per_node_per_s_after_join()},
               {"bytes_per_node_per_s", r.bytes_per_node_per_s_after_join()}}}}},
-          {"protocol",
-           {{"suspicions_raised", r.suspicions_raised},
-            {"suspicions", r.suspicions},
-            {"refutations", r.refutations},
-            {"deaths_declared", r.deaths_declared}}},
+          {"protocol", hearsay::sim::protocol_json(r.totals)},
           {"wall_seconds", r.wall_seconds},
           {"virtual_seconds", r.virtual_seconds()}};
 }
@@ -318,9 +316,9 @@ void print_footer(std::ostream& os, const Report& r) {
                 r.messages_per_node_per_s(), r.bytes_per_node_per_s(),
                 r.messages_per_node_per_s_after_join(), r.bytes_per_node_per_s_after_join());
   os << line;
-  os << "protocol: " << r.suspicions_raised << " suspicions raised (" << r.suspicions
-     << " suspect transitions across nodes), " << r.refutations << " refutations, "
-     << r.deaths_declared << " deaths declared\n";
+  os << "protocol: " << r.totals.suspicions_raised << " suspicions raised (" << r.totals.suspicions
+     << " suspect transitions across nodes), " << r.totals.refutations << " refutations, "
+     << r.totals.deaths_declared << " deaths declared\n";
   std::snprintf(line, sizeof line, "time: %.1f virtual seconds in %.2f wall seconds\n",
                 r.virtual_seconds(), r.wall_seconds);
   os << line;
