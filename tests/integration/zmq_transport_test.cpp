@@ -267,7 +267,8 @@ TEST(ZmqTransport, PoolEvictsLeastRecentlyUsed) {
             sender->stats().connections_closed + sender->stats().open_connections);
   // The most recent peer stays pooled: sending to it again opens nothing.
   const auto opened = sender->stats().connections_opened;
-  ASSERT_TRUE(sender->send(Clock::now(), peers.back()->transport->bound_endpoint(), bytes_of("again")));
+  ASSERT_TRUE(
+      sender->send(Clock::now(), peers.back()->transport->bound_endpoint(), bytes_of("again")));
   EXPECT_EQ(sender->stats().connections_opened, opened);
 }
 
@@ -287,6 +288,31 @@ TEST(ZmqTransport, IdleConnectionsClose) {
   // It reopens on demand.
   ASSERT_TRUE(deliver(sender, peer, bytes_of("back")));
   EXPECT_EQ(sender->stats().connections_opened, 2u);
+}
+
+// Idle time is counted on the caller's clock (a day ahead of the machine's
+// here), from the last send: no waiting, and nothing reads the real time.
+TEST(ZmqTransport, IdleCloseCountsFromTheCallersNowAtTheLastSend) {
+  auto options = options_for("tcp://127.0.0.1:0");
+  options.idle_close = 5s;
+  Node sender(options);
+  Node peer(options_for("tcp://127.0.0.1:0"));
+  const auto t = Clock::now() + 24h;
+  ASSERT_TRUE(sender->send(t, peer->bound_endpoint(), bytes_of("first")));
+  EXPECT_EQ(sender->next_deadline(), t + 5s);
+  sender->service(t + 5s - 1ms);
+  EXPECT_EQ(sender->stats().open_connections, 1u);
+  // A later send restamps the connection.
+  ASSERT_TRUE(sender->send(t + 2s, peer->bound_endpoint(), bytes_of("second")));
+  EXPECT_EQ(sender->next_deadline(), t + 7s);
+  sender->service(t + 5s + 1ms);
+  EXPECT_EQ(sender->stats().open_connections, 1u);
+  sender->service(t + 7s - 1ms);
+  EXPECT_EQ(sender->stats().open_connections, 1u);
+  sender->service(t + 7s + 1ms);
+  EXPECT_EQ(sender->stats().open_connections, 0u);
+  EXPECT_EQ(sender->stats().connections_closed, 1u);
+  EXPECT_EQ(sender->next_deadline(), Clock::time_point::max());
 }
 
 TEST(ZmqTransport, DisconnectClosesThatPeer) {
