@@ -322,6 +322,31 @@ TEST(Core, JoinRetriesUntilTheSeedAnswers) {
   EXPECT_TRUE(net.run_until([&] { return converged(net, {"a", "b"}); }, 20s));
 }
 
+// --- the coordinator ---------------------------------------------------------
+
+// next_deadline() is the earliest of the parts' deadlines: a part that must
+// act now is ticked now, whatever the others wait for.
+TEST(Core, NextDeadlineIsTheEarliestOfTheParts) {
+  Net net;
+  start_converged(net, {"a", "b"});
+  auto& a = net["a"];
+  auto& b = net["b"];
+  ASSERT_GT(a.next_deadline(), net.now());
+  ASSERT_GT(b.next_deadline(), net.now());
+  // The probe cycle's: a failure hint probes at once.
+  a.on_connection_closed(net.now(), "sim://b");
+  EXPECT_EQ(a.next_deadline(), net.now());
+  a.on_tick(net.now());
+  const auto out = a.take_outgoing();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].endpoint, "sim://b");
+  EXPECT_EQ(membership::wire::decode(out[0].bytes, "default").message.header.type,
+            MessageType::ping);
+  // Dissemination's: a leaving node says goodbye at once.
+  b.leave(net.now());
+  EXPECT_EQ(b.next_deadline(), net.now());
+}
+
 // --- services ----------------------------------------------------------------
 
 TEST(Core, AdvertiseWithdrawAndHealthReachTheOtherRegistry) {
@@ -655,19 +680,6 @@ TEST(Core, SuspicionHeardFromAThirdPartyIsRefutedInTime) {
   EXPECT_EQ(a.digest(), b.digest());
 }
 
-TEST(Core, CoreHearingItselfDeclaredDeadRefutes) {
-  Net net;
-  start_converged(net, {"a", "b"});
-  auto& a = net["a"];
-  auto& b = net["b"];
-  const auto before = b.incarnation();
-  net.inject("b", message_from(a, membership::wire::Gossip{},
-                               {record_about(a, "b", MemberState::dead, "a")}));
-  EXPECT_GT(b.incarnation(), before);
-  EXPECT_EQ(b.stats().refutations, 1u);
-  EXPECT_EQ(state_of(b, "b"), MemberState::alive);
-}
-
 TEST(Core, PartitionedPairHealsAfterBothDeclaredDead) {
   Net net;
   start_converged(net, {"a", "b"});
@@ -688,19 +700,12 @@ TEST(Core, PartitionedPairHealsAfterBothDeclaredDead) {
               has_event(net, "b", MemberEventType::join, "a"));
 }
 
-// SUSPECTED BUG (core timing, inherited from memberlist): a helper answers a
-// ping-req with a nack probe_timeout after the request reaches it, i.e. at
-// ack_deadline + probe_timeout, while the asker's probe period ends at
-// start + probe_interval. With the LAN profile (500 ms / 1 s) those are the
-// same instant, and with any network latency (or the WAN profile: 3 s + 3 s >
-// 5 s) the nack always arrives after finish_probe has counted it missing. So
-// a healthy node probing a crashed member raises its awareness by the number
-// of helpers on every failed probe, the opposite of Lifeguard's intent
-// (DESIGN §2: awareness rises when our probes fail *while expected nacks are
-// missing*). Here the helper is alive and nacks, yet the prober's next probe
-// period is stretched to 2 s (awareness 1). A fix would be a relay deadline
-// shorter than the asker's remaining period (e.g. 80% of it) in
-// Core::on_ping_req. Enable once that is decided.
+// Lifeguard raises a prober's awareness only for nacks that do not come. A
+// helper nacks at 80% of the probe timeout (ProbeCycle's tests check each
+// side's timing); here, across real cores, the nack is back before the
+// prober's period ends, so a healthy prober of a crashed member keeps its
+// probe interval (with the memberlist timing, a nack at the full timeout
+// arrives as the period ends and is counted missing).
 TEST(Core, ProberWithAnsweringHelperKeepsItsAwareness) {
   Net net;
   start_converged(net, {"a", "b", "c"});
@@ -715,51 +720,6 @@ TEST(Core, ProberWithAnsweringHelperKeepsItsAwareness) {
   const auto probes = prober.stats().probes;
   ASSERT_TRUE(net.run_until([&] { return prober.stats().probes > probes; }, 5s));
   EXPECT_EQ(net.now() - failed_at, 1s) << "probe period stretched: the helper's nack was missed";
-}
-
-// SUSPECTED BUG (minor): a member first heard of in state suspect gets its
-// `suspect` event before its `join` event (Core::apply calls suspect(), which
-// emits, before emit(join)). A watcher that builds its member list from events
-// sees a suspicion of a member it was never told about.
-TEST(Core, FirstHeardAsSuspectEmitsJoinBeforeSuspect) {
-  Net net;
-  start_converged(net, {"a", "b"});
-  MemberRecord x{"x", "sim://x", {5, 0}, MemberState::suspect, "b", {5, 0}, std::vector<Service>{}};
-  net.inject("a", message_from(net["b"], membership::wire::Gossip{}, {x}));
-  std::vector<MemberEventType> about_x;
-  for (const auto& e : net.events("a"))
-    if (e.name == "x") about_x.push_back(e.type);
-  EXPECT_EQ(about_x,
-            (std::vector<MemberEventType>{MemberEventType::join, MemberEventType::suspect}));
-}
-
-// SUSPECTED BUG (minor, self-healing): suspect news that overrides by a higher
-// incarnation takes the incarnation but drops the record's services_version
-// and service set (Core::suspect copies the old member). If a member's
-// advertise reaches a node first as a suspicion (the alive news was missed),
-// that node serves the old service set while the member is suspect, and its
-// digest disagrees with the rest (the digest includes services_version) until
-// the member refutes with a newer alive record.
-TEST(Core, SuspectNewsWithANewerServiceSetUpdatesTheRegistry) {
-  Net net;
-  start_converged(net, {"a", "b"});
-  auto& a = net["a"];
-  const auto svc = service("payments", "b1");
-  // b's newer record (it advertised) reaches a first as a suspicion from a
-  // third member: the record carries the new incarnation and service set.
-  MemberRecord r = record_about(a, "b", MemberState::suspect, "x");
-  r.incarnation.counter += 1;
-  r.services_version = r.incarnation;
-  r.services = std::vector<Service>{svc};
-  membership::wire::Message m;
-  m.header = {"default", MessageType::gossip, 1, "x", "sim://x", {1, 0}, 0};
-  m.body = membership::wire::Gossip{};
-  m.news = {r};
-  net.inject("a", membership::wire::encode(m));
-  ASSERT_EQ(state_of(a, "b"), MemberState::suspect);
-  EXPECT_EQ(a.members().find("b")->incarnation, r.incarnation);
-  EXPECT_EQ(a.members().find("b")->services_version, r.services_version);
-  EXPECT_EQ(a.registry().lookup("payments").size(), 1u);
 }
 
 // --- leaving -----------------------------------------------------------------
@@ -883,65 +843,6 @@ TEST(Core, WellFormedButUnexpectedMessagesAreDropped) {
   EXPECT_EQ(ack.message.header.type, MessageType::ack);
   EXPECT_EQ(ack.message.header.seq, 31u);
   EXPECT_EQ(table_view(a), table);
-}
-
-// Runs until `a` has sent a ping to `b` that the net lost; returns its seq.
-std::optional<std::uint32_t> next_lost_ping(Net& net, Duration max) {
-  std::size_t seen = net.log().size();
-  std::optional<std::uint32_t> seq;
-  net.run_until(
-      [&] {
-        for (; seen < net.log().size(); ++seen) {
-          const auto& d = net.log()[seen];
-          if (d.from != "a" || d.to != "sim://b" || d.delivered) continue;
-          const auto r = membership::wire::decode(d.bytes, "default");
-          if (r.ok() && r.message.header.type == MessageType::ping) seq = r.message.header.seq;
-        }
-        return seq.has_value();
-      },
-      max);
-  return seq;
-}
-
-TEST(Core, StaleAckIsCountedAndProvesNothing) {
-  Net net;
-  start_converged(net, {"a", "b"});
-  auto& a = net["a"];
-  auto& b = net["b"];
-  // An ack nobody waits for.
-  net.inject("a", message_from(b, membership::wire::Ack{}, {}, 999999));
-  EXPECT_EQ(a.stats().stale_acks, 1u);
-
-  // b goes silent; a probes it. An ack with the wrong sequence number (a late
-  // answer to an older ping, say) must not save b.
-  net.cut("b");
-  const auto seq = next_lost_ping(net, 5s);
-  ASSERT_TRUE(seq.has_value());
-  const auto pinged_at = net.now();
-  EXPECT_EQ(a.stats().suspicions, 0u);
-  net.inject("a", message_from(b, membership::wire::Ack{}, {}, *seq + 1000));
-  EXPECT_EQ(a.stats().stale_acks, 2u);
-  ASSERT_TRUE(net.run_until([&] { return a.stats().suspicions > 0; }, 2s));
-  EXPECT_EQ(net.now() - pinged_at, 1s) << "suspected at the end of the probe period";
-  EXPECT_EQ(state_of(a, "b"), MemberState::suspect);
-}
-
-TEST(Core, MatchingAckEndsTheProbe) {
-  // The control for the test above: the right sequence number does save b.
-  Net net;
-  start_converged(net, {"a", "b"});
-  auto& a = net["a"];
-  auto& b = net["b"];
-  net.cut("b");
-  const auto seq = next_lost_ping(net, 5s);
-  ASSERT_TRUE(seq.has_value());
-  const auto failed = a.stats().probes_failed;
-  a.on_message(net.now(), message_from(b, membership::wire::Ack{}, {}, *seq));
-  EXPECT_EQ(a.stats().stale_acks, 0u);
-  net.run_for(1500ms);  // past the end of that probe's period
-  EXPECT_EQ(a.stats().probes_failed, failed);
-  EXPECT_EQ(a.stats().suspicions, 0u);
-  EXPECT_EQ(state_of(a, "b"), MemberState::alive);
 }
 
 // --- determinism -----------------------------------------------------------------

@@ -1,0 +1,419 @@
+// ProbeCycle: the probe in flight (ping, ping-req helpers, nacks, accusing),
+// acks and round-trip times, this node as a helper for others (relays),
+// failure hints, pauses and leaving.
+#include "membership/probe_cycle.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "part_fixture.hpp"
+
+namespace hearsay::membership {
+namespace {
+
+using namespace fixture;
+
+struct InFlight {
+  std::string target;
+  std::uint32_t seq = 0;
+  TimePoint at;
+};
+
+// Ticks the probe cycle at `at`, where a probe is due; returns the one ping.
+InFlight probe_at(Parts& p, TimePoint at) {
+  p.probe.tick(at);
+  const auto sent = p.sent();
+  if (sent.size() != 1 || sent[0].type() != MessageType::ping) {
+    ADD_FAILURE() << "expected one ping, got " << sent.size() << " messages";
+    return {};
+  }
+  const auto& target = sent[0].body<wire::Ping>().target;
+  EXPECT_EQ(sent[0].to, endpoint_of(target));
+  return {target, sent[0].msg.header.seq, at};
+}
+
+// Starts the probe cycle at kT0 and runs it to its first probe.
+InFlight first_probe(Parts& p) {
+  p.probe.start(kT0);
+  return probe_at(p, p.probe.deadline());
+}
+
+void ack(Parts& p, const InFlight& probe, TimePoint at) {
+  p.probe.on_ack(at, p.from(probe.target, wire::Ack{}, probe.seq));
+}
+
+TEST(ProbeCycle, FirstProbeIsAtAJitteredStart) {
+  std::set<TimePoint> starts;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    Parts p(ProtocolParams::lan(), seed);
+    p.add("b");
+    p.probe.start(kT0);
+    const auto due = p.probe.deadline();
+    EXPECT_GE(due, kT0);
+    EXPECT_LT(due, kT0 + 1s) << "within one probe interval";
+    starts.insert(due);
+    p.probe.tick(due - 1ns);
+    EXPECT_TRUE(p.sent().empty());
+    const auto probe = probe_at(p, due);
+    EXPECT_EQ(probe.target, "b");
+    EXPECT_EQ(p.ctx.stats.probes, 1u);
+  }
+  EXPECT_GE(starts.size(), 5u) << "nodes started together do not probe in lockstep";
+}
+
+TEST(ProbeCycle, AckEndsTheProbeLowersAwarenessAndRecordsTheRoundTrip) {
+  Parts p;
+  p.add("b");
+  p.ctx.awareness.apply_delta(2);  // probe timings x3: timeout 1.5 s, period 3 s
+  const auto probe = first_probe(p);
+  ack(p, probe, probe.at + 120ms);
+  EXPECT_EQ(p.ctx.awareness.score(), 1);
+  EXPECT_EQ(p.probe.rtt("b"), 120ms);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 3s) << "only the next probe is due";
+  p.probe.tick(probe.at + 1500ms);
+  p.probe.tick(probe.at + 3s - 1ns);
+  EXPECT_TRUE(p.sent().empty()) << "no ping-req, nothing";
+  const auto next = probe_at(p, probe.at + 3s);
+  EXPECT_NE(next.seq, probe.seq);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 0u);
+  EXPECT_EQ(p.ctx.stats.stale_acks, 0u);
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::alive);
+}
+
+TEST(ProbeCycle, RoundTripIsSmoothedSevenEighthsOldOneEighthNew) {
+  Parts p;
+  p.add("b");
+  auto probe = first_probe(p);
+  ack(p, probe, probe.at + 100ms);
+  EXPECT_EQ(p.probe.rtt("b"), 100ms) << "the first sample as it is";
+  probe = probe_at(p, p.probe.deadline());
+  ack(p, probe, probe.at + 180ms);
+  EXPECT_EQ(p.probe.rtt("b"), 110ms) << "87.5 + 22.5";
+  probe = probe_at(p, p.probe.deadline());
+  ack(p, probe, probe.at + 20ms);
+  EXPECT_EQ(p.probe.rtt("b"), 98750us) << "96.25 + 2.5";
+  EXPECT_EQ(p.probe.rtt("c"), std::nullopt);
+  p.probe.forget("b");
+  EXPECT_EQ(p.probe.rtt("b"), std::nullopt);
+}
+
+TEST(ProbeCycle, RoundTripComesFromDirectAcksOnly) {
+  Parts p;
+  p.add("b");
+  p.add("c");
+  const auto probe = first_probe(p);
+  p.probe.tick(probe.at + 500ms);
+  ASSERT_EQ(of_type(p.sent(), MessageType::ping_req).size(), 1u);
+  ack(p, probe, probe.at + 700ms);  // relayed by the helper
+  EXPECT_EQ(p.probe.rtt(probe.target), std::nullopt);
+  p.probe.tick(probe.at + 1s);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 0u) << "the relayed ack ended the probe";
+  EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+}
+
+TEST(ProbeCycle, NoAckAsksIndirectChecksHelpersAtTheProbeTimeout) {
+  for (int awareness : {0, 1}) {  // timeout 500 ms, period 1 s; x2 with awareness 1
+    SCOPED_TRACE("awareness " + std::to_string(awareness));
+    Parts p;
+    for (const auto* n : {"b", "c", "d", "e", "f"})
+      p.add(n);
+    p.ctx.awareness.apply_delta(awareness);
+    const auto scale = awareness + 1;
+    const auto probe = first_probe(p);
+    EXPECT_EQ(p.probe.deadline(), probe.at + 500ms * scale);
+    p.probe.tick(probe.at + 500ms * scale - 1ns);
+    EXPECT_TRUE(p.sent().empty());
+    p.probe.tick(probe.at + 500ms * scale);
+    const auto sent = p.sent();
+    ASSERT_EQ(sent.size(), 3u) << "indirect_checks = 3";
+    std::set<std::string> helpers;
+    for (const auto& s : sent) {
+      EXPECT_EQ(s.type(), MessageType::ping_req);
+      EXPECT_EQ(s.msg.header.seq, probe.seq) << "nacks and acks match the probe";
+      EXPECT_EQ(s.body<wire::PingReq>(), (wire::PingReq{probe.target, endpoint_of(probe.target)}));
+      helpers.insert(s.to);
+    }
+    EXPECT_EQ(helpers.size(), 3u);
+    EXPECT_EQ(helpers.count(endpoint_of(probe.target)), 0u);
+    EXPECT_EQ(p.ctx.stats.indirect_probes, 3u);
+    EXPECT_EQ(p.probe.deadline(), probe.at + 1s * scale) << "then the end of the period";
+    p.probe.tick(probe.at + 1s * scale - 1ns);
+    EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+  }
+}
+
+struct NackCase {
+  int others;  // members besides the target (helpers available)
+  int nacks;   // nacks that came back, of min(3, others)
+  int awareness_after;
+};
+
+TEST(ProbeCycle, PeriodEndAccusesWithAwarenessRaisedByMissingNacks) {
+  // Lifeguard: +1 for a failed probe with nobody to ask; otherwise +1 per
+  // helper that did not answer (0 if all nacked: the target is the silent one).
+  for (const auto& c : std::vector<NackCase>{
+           {0, 0, 1}, {1, 0, 1}, {1, 1, 0}, {3, 0, 3}, {3, 1, 2}, {3, 2, 1}, {3, 3, 0}}) {
+    SCOPED_TRACE(std::to_string(c.others) + " helpers, " + std::to_string(c.nacks) + " nacks");
+    Parts p;
+    p.add("t");
+    for (int i = 0; i < c.others; ++i)
+      p.add("h" + std::to_string(i), MemberState::alive, {1, 0}, kT0 - 1h);
+    // Probe until the target is t (the helpers' probes are acked).
+    InFlight probe = first_probe(p);
+    while (probe.target != "t") {
+      ack(p, probe, probe.at + 1ms);
+      probe = probe_at(p, p.probe.deadline());
+    }
+    p.ctx.awareness.apply_delta(-10);
+    p.probe.tick(probe.at + 500ms);
+    const auto reqs = of_type(p.sent(), MessageType::ping_req);
+    ASSERT_EQ(reqs.size(), static_cast<std::size_t>(std::min(3, c.others)));
+    for (int i = 0; i < c.nacks; ++i) {
+      const auto helper = reqs[static_cast<std::size_t>(i)].to.substr(6);  // past "sim://"
+      p.probe.on_nack(p.from(helper, wire::Nack{}, probe.seq));
+    }
+    p.probe.on_nack(p.from("h0", wire::Nack{}, probe.seq + 1000));  // not ours: ignored
+    p.merger.take_events();
+    p.probe.tick(probe.at + 1s);
+    EXPECT_EQ(p.ctx.awareness.score(), c.awareness_after);
+    const auto* t = p.ctx.table.find("t");
+    EXPECT_EQ(t->state, MemberState::suspect);
+    EXPECT_EQ(t->from, "self");
+    EXPECT_EQ(p.ctx.stats.probes_failed, 1u);
+    EXPECT_EQ(p.ctx.stats.suspicions_raised, 1u);
+    const auto events = p.merger.take_events();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].type, MemberEventType::suspect);
+    EXPECT_EQ(events[0].name, "t");
+  }
+}
+
+TEST(ProbeCycle, TargetGoneBeforeThePeriodEndsIsNotAccused) {
+  Parts p;
+  p.add("b");
+  const auto probe = first_probe(p);
+  p.add("b", MemberState::left, {1, 1});  // it said goodbye meanwhile
+  p.probe.tick(probe.at + 500ms);
+  p.probe.tick(probe.at + 1s);
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::left);
+  EXPECT_EQ(p.ctx.stats.suspicions_raised, 0u);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 1u);
+}
+
+TEST(ProbeCycle, StaleAcksAreCountedAndProveNothing) {
+  Parts p;
+  p.add("b");
+  const auto probe = first_probe(p);
+  p.probe.on_ack(probe.at + 10ms, p.from("b", wire::Ack{}, probe.seq + 1000));
+  EXPECT_EQ(p.ctx.stats.stale_acks, 1u) << "an ack with another sequence number";
+  p.probe.tick(probe.at + 500ms);
+  p.probe.tick(probe.at + 1s);
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::suspect) << "it did not save b";
+  ack(p, probe, probe.at + 1100ms);
+  EXPECT_EQ(p.ctx.stats.stale_acks, 2u) << "the right one, after the period";
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::suspect);
+
+  // A duplicate of an ack that did count.
+  const auto next = probe_at(p, p.probe.deadline());
+  ack(p, next, next.at + 5ms);
+  ack(p, next, next.at + 6ms);
+  EXPECT_EQ(p.ctx.stats.stale_acks, 3u);
+}
+
+TEST(ProbeCycle, ProbeOfASuspectCarriesItsSuspicion) {
+  Parts p;
+  auto b = member("b", MemberState::suspect);
+  b.from = "x";
+  p.put(b);
+  p.probe.start(kT0);
+  p.probe.tick(p.probe.deadline());
+  const auto sent = p.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  ASSERT_FALSE(sent[0].msg.news.empty());
+  EXPECT_EQ(sent[0].msg.news[0].name, "b");
+  EXPECT_EQ(sent[0].msg.news[0].state, MemberState::suspect);
+  EXPECT_EQ(sent[0].msg.news[0].from, "x");
+}
+
+TEST(ProbeCycle, PingForUsIsAckedWithItsSequenceNumber) {
+  Parts p;
+  p.ctx.broadcasts.enqueue("n", wire::encode_record(record("n", MemberState::alive)));
+  p.probe.on_ping(p.from("b", wire::Ping{"self"}, 31));
+  auto sent = p.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to, "sim://b");
+  EXPECT_EQ(sent[0].type(), MessageType::ack);
+  EXPECT_EQ(sent[0].msg.header.seq, 31u);
+  EXPECT_EQ(news_names(sent[0]), (std::vector<std::string>{"n"})) << "news piggybacked";
+  // Someone else used to live at our endpoint: silence.
+  p.probe.on_ping(p.from("b", wire::Ping{"someone-else"}, 32));
+  EXPECT_TRUE(p.sent().empty());
+  EXPECT_EQ(p.ctx.stats.dropped[static_cast<std::size_t>(wire::DropReason::unexpected)], 1u);
+}
+
+// --- this node as a helper ----------------------------------------------------
+
+// r asks us to probe t; returns our ping's sequence number.
+std::uint32_t relay_for_r(Parts& p, TimePoint now) {
+  p.probe.on_ping_req(now, p.from("r", wire::PingReq{"t", "sim://t"}, 77));
+  const auto sent = p.sent();
+  if (sent.size() != 1) {
+    ADD_FAILURE() << "expected one ping to the target, got " << sent.size() << " messages";
+    return 0;
+  }
+  EXPECT_EQ(sent[0].to, "sim://t");
+  EXPECT_EQ(sent[0].type(), MessageType::ping);
+  EXPECT_EQ(sent[0].body<wire::Ping>().target, "t");
+  EXPECT_NE(sent[0].msg.header.seq, 77u) << "our own sequence number";
+  return sent[0].msg.header.seq;
+}
+
+TEST(ProbeCycle, HelperRelaysTheTargetsAck) {
+  Parts p;
+  const auto seq = relay_for_r(p, kT0);
+  p.probe.on_ack(kT0 + 10ms, p.from("t", wire::Ack{}, seq));
+  const auto sent = p.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to, "sim://r");
+  EXPECT_EQ(sent[0].type(), MessageType::ack);
+  EXPECT_EQ(sent[0].msg.header.seq, 77u) << "the requester's sequence number";
+  p.probe.tick(kT0 + 400ms);
+  EXPECT_TRUE(p.sent().empty()) << "no nack after an ack";
+  EXPECT_EQ(p.ctx.stats.stale_acks, 0u);
+}
+
+TEST(ProbeCycle, HelperAnswersNackAtEightyPercentOfTheProbeTimeout) {
+  Parts p;  // probe_timeout 500 ms: nack after 400 ms
+  const auto seq = relay_for_r(p, kT0);
+  EXPECT_LE(p.probe.deadline(), kT0 + 400ms) << "the relay asks for a tick";
+  p.probe.tick(kT0 + 400ms - 1ns);
+  EXPECT_TRUE(p.sent().empty());
+  p.probe.tick(kT0 + 400ms);
+  const auto sent = p.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to, "sim://r");
+  EXPECT_EQ(sent[0].type(), MessageType::nack);
+  EXPECT_EQ(sent[0].msg.header.seq, 77u);
+  p.probe.on_ack(kT0 + 450ms, p.from("t", wire::Ack{}, seq));
+  EXPECT_TRUE(p.sent().empty()) << "too late: the nack went";
+  EXPECT_EQ(p.ctx.stats.stale_acks, 1u);
+}
+
+TEST(ProbeCycle, RelaysAreBounded) {
+  Parts p;
+  for (std::uint32_t i = 0; i < 1100; ++i)
+    p.probe.on_ping_req(kT0, p.from("r", wire::PingReq{"t", "sim://t"}, i));
+  EXPECT_EQ(p.sent().size(), 1024u) << "at most 1024 relays at once";
+  p.probe.tick(kT0 + 400ms);
+  EXPECT_EQ(of_type(p.sent(), MessageType::nack).size(), 1024u);
+  relay_for_r(p, kT0 + 400ms);  // room again
+}
+
+// --- failure hints ------------------------------------------------------------
+
+TEST(ProbeCycle, FailureHintMakesThatMemberTheNextProbeAtOnce) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d", "e", "f"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  ack(p, probe, probe.at + 10ms);
+  ASSERT_EQ(p.probe.deadline(), probe.at + 1s);
+  const auto hinted = probe.target == "d" ? std::string("e") : std::string("d");
+  const auto at = probe.at + 200ms;
+  p.probe.on_connection_closed(at, endpoint_of(hinted));
+  EXPECT_EQ(p.ctx.stats.failure_hints, 1u);
+  EXPECT_EQ(p.probe.deadline(), at);
+  const auto next = probe_at(p, at);
+  EXPECT_EQ(next.target, hinted);
+  // The hint only probes: the member answers and nothing else happens.
+  ack(p, next, at + 5ms);
+  p.probe.tick(at + 500ms);
+  EXPECT_TRUE(p.sent().empty());
+  EXPECT_EQ(p.ctx.table.find(hinted)->state, MemberState::alive);
+  EXPECT_EQ(p.ctx.stats.suspicions_raised, 0u);
+  EXPECT_EQ(p.probe.deadline(), at + 1s) << "the schedule resumes";
+}
+
+TEST(ProbeCycle, FailureHintWaitsForTheProbeInFlight) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  const auto hinted = probe.target == "d" ? std::string("c") : std::string("d");
+  p.probe.on_connection_closed(probe.at + 100ms, endpoint_of(hinted));
+  EXPECT_EQ(p.probe.deadline(), probe.at + 500ms) << "the probe in flight goes on";
+  ack(p, probe, probe.at + 200ms);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 200ms) << "then the hinted member at once";
+  EXPECT_EQ(probe_at(p, probe.at + 200ms).target, hinted);
+}
+
+TEST(ProbeCycle, FailureHintAboutTheMemberBeingProbedChangesNothing) {
+  Parts p;
+  p.add("b");
+  p.add("c");
+  const auto probe = first_probe(p);
+  p.probe.on_connection_closed(probe.at + 100ms, endpoint_of(probe.target));
+  EXPECT_EQ(p.ctx.stats.failure_hints, 1u);
+  ack(p, probe, probe.at + 200ms);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 1s);
+}
+
+TEST(ProbeCycle, FailureHintsAboutNobodyWeProbeAreIgnored) {
+  Parts p;
+  p.add("b");
+  p.add("dead", MemberState::dead);
+  p.probe.start(kT0);
+  const auto due = p.probe.deadline();
+  for (const auto* endpoint : {"sim://nobody", "sim://dead", "sim://self"})
+    p.probe.on_connection_closed(kT0, endpoint);
+  p.ctx.leaving = true;
+  p.probe.on_connection_closed(kT0, "sim://b");
+  p.ctx.leaving = false;
+  EXPECT_EQ(p.ctx.stats.failure_hints, 0u);
+  EXPECT_EQ(p.probe.deadline(), due);
+}
+
+// --- pauses and leaving -------------------------------------------------------
+
+TEST(ProbeCycle, PauseDropsTheProbeAndTheRelays) {
+  Parts p;
+  p.add("b");
+  p.add("c");
+  const auto probe = first_probe(p);
+  relay_for_r(p, probe.at);
+  p.probe.on_pause(probe.at + 300ms);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 1s) << "only the next probe, on schedule";
+  p.probe.tick(probe.at + 500ms);
+  EXPECT_TRUE(p.sent().empty()) << "no ping-req, no nack for r";
+  const auto next = probe_at(p, probe.at + 1s);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 0u);
+  EXPECT_EQ(p.ctx.stats.suspicions_raised, 0u);
+  EXPECT_EQ(p.ctx.awareness.score(), 0);
+  // A pause longer than the interval: probing resumes at once.
+  p.probe.on_pause(next.at + 10s);
+  EXPECT_EQ(p.probe.deadline(), next.at + 10s);
+}
+
+TEST(ProbeCycle, LeavingStopsProbingButStillAnswersAsAHelper) {
+  Parts p;
+  p.add("b");
+  const auto probe = first_probe(p);
+  p.ctx.leaving = true;
+  p.probe.abandon();
+  EXPECT_EQ(p.probe.deadline(), kNever);
+  for (auto t = probe.at; t < probe.at + 10s; t += 100ms)
+    p.probe.tick(t);
+  EXPECT_TRUE(p.sent().empty());
+  EXPECT_EQ(p.ctx.stats.probes, 1u);
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::alive);
+  relay_for_r(p, probe.at + 10s);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 10s + 400ms);
+  p.probe.tick(probe.at + 10s + 400ms);
+  EXPECT_EQ(of_type(p.sent(), MessageType::nack).size(), 1u);
+}
+
+}  // namespace
+}  // namespace hearsay::membership
