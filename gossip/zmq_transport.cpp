@@ -392,7 +392,8 @@ void ZmqTransport::service(std::chrono::steady_clock::time_point now) {
   }
   const auto idle = impl.options_.idle_close;
   if (idle.count() <= 0) return;
-  while (!impl.peers_.empty() && now - impl.peers_.back().last_used > idle)
+  // At next_deadline() exactly, the connection is idle (>=, not >).
+  while (!impl.peers_.empty() && now - impl.peers_.back().last_used >= idle)
     impl.close(std::prev(impl.peers_.end()));
 }
 

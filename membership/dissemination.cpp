@@ -43,7 +43,10 @@ void Dissemination::gossip_to(const std::vector<const Member*>& targets, bool sp
 
 void Dissemination::gossip_tick(TimePoint now) {
   if (now < next_gossip_at_) return;
-  next_gossip_at_ = std::max(next_gossip_at_ + ctx_.params.gossip_interval, now);
+  // On schedule; a tick late by more than an interval (a pause) does one
+  // round now and the next a whole interval on, not the missed ones at once.
+  next_gossip_at_ += ctx_.params.gossip_interval;
+  if (next_gossip_at_ <= now) next_gossip_at_ = now + ctx_.params.gossip_interval;
   if (ctx_.broadcasts.size() == 0) return;
   const auto fanout = static_cast<std::size_t>(ctx_.params.gossip_fanout);
   gossip_to(peers_.sample(fanout, true, {}, now), false);

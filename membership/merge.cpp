@@ -272,8 +272,12 @@ bool Merger::apply_final(TimePoint now, const Member& m, MemberState state, cons
   next.state_since = now;
   commit(now, std::move(next), true);
   // A member that left on purpose is not missed by the re-join logic.
-  if (state == MemberState::left && max_live_seen_ > ctx_.table.live_count()) --max_live_seen_;
-  if (state == MemberState::left || was != state)
+  if (state == MemberState::left && was != MemberState::left &&
+      max_live_seen_ > ctx_.table.live_count())
+    --max_live_seen_;
+  // One event per change of state: a later life that left again (its alive
+  // news missed) is not a second "left", as dead-again is not a second "dead".
+  if (was != state)
     emit(state == MemberState::left ? MemberEventType::left : MemberEventType::dead,
          *ctx_.table.find(r.name));
   return true;

@@ -51,7 +51,10 @@ void ProbeCycle::on_ack(TimePoint now, const wire::Message& msg) {
 
 void ProbeCycle::on_ping_req(TimePoint now, const wire::Message& msg) {
   const auto& req = std::get<wire::PingReq>(msg.body);
-  if (relays_.size() >= kMaxRelays) return;
+  if (relays_.size() >= kMaxRelays) {
+    ++ctx_.stats.relays_refused;
+    return;
+  }
   const auto seq = out_.next_seq();
   // Lifeguard: answer nack at 80% of the probe timeout, so the nack is back
   // before the requester's probe period ends and counts as the helper's
@@ -61,8 +64,15 @@ void ProbeCycle::on_ping_req(TimePoint now, const wire::Message& msg) {
   out_.send(req.target_endpoint, MessageType::ping, seq, wire::Ping{req.target}, true);
 }
 
+// A nack counts once per helper we asked: a duplicate (or a stranger's) must
+// not stand in for a helper that never answered.
 void ProbeCycle::on_nack(const wire::Message& msg) {
-  if (probe_ && probe_->seq == msg.header.seq) ++probe_->nacks;
+  if (!probe_ || probe_->seq != msg.header.seq) return;
+  const auto& from = msg.header.sender;
+  const auto asked = std::find(probe_->helpers.begin(), probe_->helpers.end(), from);
+  const auto seen = std::find(probe_->nacked.begin(), probe_->nacked.end(), from);
+  if (asked != probe_->helpers.end() && seen == probe_->nacked.end())
+    probe_->nacked.push_back(from);
 }
 
 void ProbeCycle::on_connection_closed(TimePoint now, std::string_view endpoint) {
@@ -127,10 +137,11 @@ void ProbeCycle::ask_helpers(TimePoint now) {
   probe_->indirect_sent = true;
   const auto helpers = peers_.sample(static_cast<std::size_t>(ctx_.params.indirect_checks), false,
                                      probe_->target, now);
-  for (const auto* h : helpers)
+  for (const auto* h : helpers) {
     out_.send(h->endpoint, MessageType::ping_req, probe_->seq,
               wire::PingReq{probe_->target, probe_->endpoint}, true);
-  probe_->expected_nacks = static_cast<int>(helpers.size());
+    probe_->helpers.push_back(h->name);
+  }
   ctx_.stats.indirect_probes += helpers.size();
 }
 
@@ -154,7 +165,8 @@ void ProbeCycle::finish_probe(TimePoint now) {
   auto probe = std::move(probe_);
   ++ctx_.stats.probes_failed;
   int delta = 1;
-  if (probe->expected_nacks > 0) delta = std::max(0, probe->expected_nacks - probe->nacks);
+  const auto asked = static_cast<int>(probe->helpers.size());
+  if (asked > 0) delta = asked - static_cast<int>(probe->nacked.size());
   ctx_.awareness.apply_delta(delta);
   const auto* m = ctx_.table.find(probe->target);
   if (!m || !m->live()) return;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "membership/context.hpp"
 #include "membership/merge.hpp"
@@ -65,8 +66,8 @@ class ProbeCycle {
     TimePoint ack_deadline;  // then ask helpers (ping-req)
     TimePoint period_end;    // then accuse
     bool indirect_sent = false;
-    int expected_nacks = 0;
-    int nacks = 0;
+    std::vector<std::string> helpers;  // asked to ping-req the target
+    std::vector<std::string> nacked;   // helpers whose nack arrived (each once)
   };
   // A ping we send on behalf of a requester (we are its helper).
   struct Relay {

@@ -33,7 +33,14 @@ void RegistryView::on_member_changed(const Member& m) {
   ++version_;
   if (!m.live() || m.services.empty()) return;
   auto& names = names_of_member_[m.name];
-  for (const auto& s : m.services) {
+  // Each member's instances in id order: snapshots promise member-then-id.
+  std::vector<const Service*> by_id;
+  for (const auto& s : m.services)
+    by_id.push_back(&s);
+  std::sort(by_id.begin(), by_id.end(),
+            [](const Service* a, const Service* b) { return a->id < b->id; });
+  for (const auto* sp : by_id) {
+    const auto& s = *sp;
     auto& list = by_name_[s.name][m.name];
     if (list.empty()) names.push_back(s.name);
     list.push_back(Instance{m.name, m.state, s, std::nullopt});

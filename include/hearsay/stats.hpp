@@ -26,6 +26,7 @@
   X(indirect_probes, "Indirect probe requests (ping-req) sent.")                            \
   X(probes_failed, "Probe periods that ended without an ack.")                              \
   X(stale_acks, "Acks that matched no probe in flight (late or duplicate), ignored.")       \
+  X(relays_refused, "Ping-req requests refused: 1,024 already in flight for others.")       \
   X(failure_hints, "Closed connections to live members, probed at once.")                   \
   X(pauses_detected, "Times this node found it had not run for a while (stopped, paused).") \
   X(suspicions, "Members moved to suspect, on our own evidence or on others'.")             \

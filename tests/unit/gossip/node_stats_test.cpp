@@ -48,6 +48,8 @@ void make_busy(Core& core) {
   fed::tell(core, now, {claim("a", MemberState::suspect)});            // refuted
   fed::deliver(core, now, membership::wire::SyncReq{true});            // served
   fed::deliver(core, now, membership::wire::Ack{}, {}, 999'999, "b");  // stale
+  for (std::uint32_t i = 0; i <= 1024; ++i)  // one more ping-req than it relays at once
+    fed::deliver(core, now, membership::wire::PingReq{"c", fed::endpoint_of("c")}, {}, i, "b");
   auto announced = claim("d", MemberState::alive);
   announced.services.reset();  // by version only: then pulled
   fed::tell(core, now, {announced});

@@ -66,6 +66,9 @@ hearsay_probes_failed_total 0
 # HELP hearsay_stale_acks_total Acks that matched no probe in flight (late or duplicate), ignored.
 # TYPE hearsay_stale_acks_total counter
 hearsay_stale_acks_total 0
+# HELP hearsay_relays_refused_total Ping-req requests refused: 1,024 already in flight for others.
+# TYPE hearsay_relays_refused_total counter
+hearsay_relays_refused_total 0
 # HELP hearsay_failure_hints_total Closed connections to live members, probed at once.
 # TYPE hearsay_failure_hints_total counter
 hearsay_failure_hints_total 0

@@ -329,13 +329,11 @@ TEST(Merge, LeavingLowersTheLiveHighWaterMarkAndDyingDoesNot) {
   EXPECT_EQ(p.ctx.table.live_count(), 2u);
 }
 
-// KNOWN BUG (reported, not fixed here: membership/ is not ours to change).
-// Merger::apply_final lowers the high-water mark for every `left` claim that
-// overrides, also when the member was already left: a later life of c that
-// left again (its alive news missed) lowers it a second time, and d, still
-// dead and missed, no longer makes AntiEntropy re-join a seed. Enable once a
-// left claim lowers the mark only when the member was live (or dead) before.
-TEST(Merge, DISABLED_LeftAgainDoesNotLowerTheHighWaterMarkTwice) {
+// A left claim lowers the high-water mark only for a member not already left:
+// a later life of c that left again (its alive news missed) once lowered it a
+// second time, and d, still dead and missed, no longer made AntiEntropy
+// re-join a seed.
+TEST(Merge, LeftAgainDoesNotLowerTheHighWaterMarkTwice) {
   Parts p;
   for (const auto* n : {"b", "c", "d"})
     p.add(n);

@@ -176,6 +176,9 @@ TEST(ProbeCycle, PeriodEndAccusesWithAwarenessRaisedByMissingNacks) {
       p.probe.on_nack(p.from(helper, wire::Nack{}, probe.seq));
     }
     p.probe.on_nack(p.from("h0", wire::Nack{}, probe.seq + 1000));  // not ours: ignored
+    // A helper's duplicate, and a member we did not ask, stand in for nobody.
+    if (c.nacks > 0) p.probe.on_nack(p.from(reqs.front().to.substr(6), wire::Nack{}, probe.seq));
+    p.probe.on_nack(p.from("stranger", wire::Nack{}, probe.seq));
     p.merger.take_events();
     p.probe.tick(probe.at + 1s);
     EXPECT_EQ(p.ctx.awareness.score(), c.awareness_after);
@@ -307,6 +310,7 @@ TEST(ProbeCycle, RelaysAreBounded) {
   for (std::uint32_t i = 0; i < 1100; ++i)
     p.probe.on_ping_req(kT0, p.from("r", wire::PingReq{"t", "sim://t"}, i));
   EXPECT_EQ(p.sent().size(), 1024u) << "at most 1024 relays at once";
+  EXPECT_EQ(p.ctx.stats.relays_refused, 76u) << "the rest refused and counted";
   p.probe.tick(kT0 + 400ms);
   EXPECT_EQ(of_type(p.sent(), MessageType::nack).size(), 1024u);
   relay_for_r(p, kT0 + 400ms);  // room again
