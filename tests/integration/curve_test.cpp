@@ -36,11 +36,7 @@ Config config(const std::string& name, const KeyPair& cluster_key,
 }
 
 Service service(std::string name, std::string id) {
-  Service s;
-  s.name = std::move(name);
-  s.id = std::move(id);
-  s.endpoint = "http://127.0.0.1:8080";
-  return s;
+  return {.name = std::move(name), .id = std::move(id), .endpoint = "http://127.0.0.1:8080"};
 }
 
 bool knows(const Node& n, const std::string& member) {

@@ -30,11 +30,7 @@ Config config(const std::string& name, const std::string& bind) {
 }
 
 Service service(std::string name, std::string id) {
-  Service s;
-  s.name = std::move(name);
-  s.id = std::move(id);
-  s.endpoint = "http://127.0.0.1:8080";
-  return s;
+  return {.name = std::move(name), .id = std::move(id), .endpoint = "http://127.0.0.1:8080"};
 }
 
 std::size_t count_state(const Node& n, MemberState st) {

@@ -167,6 +167,18 @@ Service service(std::string name, std::string id, std::string endpoint) {
   return ::testing::AssertionSuccess();
 }
 
+// A LAN cluster of `nodes`, started through node 0, with every dead event
+// logged; `converged` says whether it converged within `limit`.
+struct LoggedCluster {
+  LoggedCluster(std::size_t nodes, std::uint64_t seed, Duration limit) : c(lan(nodes, seed)) {
+    deaths.attach(c);
+    converged = start_and_converge(c, limit);
+  }
+  Cluster c;
+  DeathLog deaths;
+  ::testing::AssertionResult converged = ::testing::AssertionFailure();
+};
+
 // --- 1. join -----------------------------------------------------------------
 
 TEST(Scenario, HundredNodesJoinThroughOneSeedAndConvergeWithinTenSeconds) {
@@ -318,10 +330,10 @@ TEST(Scenario, ShortPauseIsNeverDeclaredDead) {
   constexpr std::size_t kPaused = 7;
   for (const auto seed : test_seeds()) {
     SCOPED_TRACE(hint(seed));
-    Cluster c(lan(50, seed));
-    ASSERT_TRUE(start_and_converge(c, 20s));
-    DeathLog deaths;
-    deaths.attach(c);
+    LoggedCluster w(50, seed, 20s);
+    ASSERT_TRUE(w.converged);
+    auto& c = w.c;
+    auto& deaths = w.deaths;
 
     c.pause(kPaused);
     c.run_for(3s);
@@ -446,10 +458,10 @@ TEST(Scenario, GracefulLeaveIsSeenAsLeftWithinThreeSeconds) {
   constexpr std::size_t kLeaver = 5;
   for (const auto seed : test_seeds()) {
     SCOPED_TRACE(hint(seed));
-    Cluster c(lan(50, seed));
-    ASSERT_TRUE(start_and_converge(c, 20s));
-    DeathLog deaths;
-    deaths.attach(c);
+    LoggedCluster w(50, seed, 20s);
+    ASSERT_TRUE(w.converged);
+    auto& c = w.c;
+    auto& deaths = w.deaths;
 
     c.leave(kLeaver);
     const auto gone = c.run_until([&] { return c.all_see(kLeaver, MemberState::left); }, 3s);
