@@ -40,15 +40,19 @@ void AntiEntropy::join(TimePoint now, std::vector<std::string> seeds) {
     return;
   }
   joined_ = false;
+  join_attempts_ = 0;
   join_backoff_ = std::chrono::seconds(1);
   next_join_at_ = now;
   join_tick(now);
 }
 
+// A join request carries the joiner's own record, so the seed knows it (and
+// starts spreading it) from the first message that arrives.
 void AntiEntropy::send_sync_req(TimePoint now, const std::string& endpoint, bool join) {
   ++ctx_.stats.syncs;
   last_sync_at_ = now;
-  out_.send(endpoint, MessageType::sync_req, out_.next_seq(), wire::SyncReq{join}, true);
+  out_.send(endpoint, MessageType::sync_req, out_.next_seq(), wire::SyncReq{join}, true,
+            join ? &ctx_.me() : nullptr);
 }
 
 // A sender we hold dead is told so (it will refute); one we do not know, or
@@ -96,6 +100,15 @@ void AntiEntropy::on_sync_req(const wire::Message& msg) {
   const bool known = m && m->live() && m->incarnation >= msg.header.sender_incarnation;
   if (!req.join && known && msg.header.digest == ctx_.table.digest()) return;  // in agreement
   ++ctx_.stats.syncs_served;
+  if (req.join) {
+    // A joiner holds nothing: a summary would only come back as a pull of
+    // everything. Send the live records at once: one message to lose, not three.
+    std::vector<const Member*> live;
+    for (const auto& [name, member] : ctx_.table.all())
+      if (member.live()) live.push_back(&member);
+    out_.send_records(msg.header.sender_endpoint, live);
+    return;
+  }
   out_.send_summary(msg.header.sender_endpoint);
 }
 
@@ -170,6 +183,16 @@ void AntiEntropy::join_tick(TimePoint now) {
   if (now < next_join_at_) return;
   for (const auto& seed : seeds_)
     send_sync_req(now, seed, true);
+  // Every second (jittered, so joiners started together spread out) for the
+  // first kSteadyJoinAttempts: on a lossy network each attempt is a fresh
+  // chance, and backing off early is what made joins stall. Then back off to
+  // join_retry_max, for seeds that are down for a long time.
+  ++join_attempts_;
+  const Duration second = std::chrono::seconds(1);
+  if (join_attempts_ < kSteadyJoinAttempts) {
+    next_join_at_ = now + second * 3 / 4 + jitter(ctx_.rng, second / 2);
+    return;
+  }
   next_join_at_ = now + join_backoff_;
   join_backoff_ = std::min<Duration>(join_backoff_ * 2, ctx_.params.join_retry_max);
 }

@@ -10,8 +10,9 @@
 //   (scaled up past 32 members, as memberlist does) with a random member.
 // - Senders we do not know, or hold dead: we sync with the unknown, and tell
 //   the dead they are dead (they will refute), at most once a probe interval.
-// - Joining: sync_req(join) to every seed until someone answers, backing off
-//   from 1 s to join_retry_max.
+// - Joining: sync_req(join), carrying our own record, to every seed until
+//   someone answers with the records of every live member; every second
+//   (jittered) for 30 attempts, then backing off to join_retry_max.
 // - Re-merging after partitions: now and then sync with one dead member
 //   (reconnect_interval), and with a seed while we see fewer live members
 //   than we once did (rejoin_interval).
@@ -75,6 +76,8 @@ class AntiEntropy {
 
   std::vector<std::string> seeds_;
   bool joined_ = false;
+  static constexpr int kSteadyJoinAttempts = 30;
+  int join_attempts_ = 0;
   TimePoint next_join_at_ = kNever;
   Duration join_backoff_{};
 };

@@ -60,7 +60,9 @@ void ProbeCycle::on_ping_req(TimePoint now, const wire::Message& msg) {
   // before the requester's probe period ends and counts as the helper's
   // proof of health (memberlist waits the full timeout and it arrives late).
   const auto nack_after = ctx_.params.probe_timeout * 4 / 5;
-  relays_[seq] = Relay{msg.header.sender_endpoint, msg.header.seq, now + nack_after};
+  relays_[seq] =
+      Relay{msg.header.sender_endpoint, msg.header.seq, req.target,      req.target_endpoint,
+            now + nack_after / 2,       false,          now + nack_after};
   out_.send(req.target_endpoint, MessageType::ping, seq, wire::Ping{req.target}, true);
 }
 
@@ -94,9 +96,10 @@ TimePoint ProbeCycle::deadline() const {
   if (!ctx_.leaving) {
     t = probe_ ? probe_->period_end : next_probe_at_;
     if (probe_ && !probe_->indirect_sent) t = std::min(t, probe_->ack_deadline);
+    if (probe_ && !probe_->repinged) t = std::min(t, probe_->reping_at);
   }
   for (const auto& [seq, r] : relays_)
-    t = std::min(t, r.deadline);
+    t = std::min(t, r.repinged ? r.deadline : r.reping_at);
   return t;
 }
 
@@ -118,19 +121,44 @@ void ProbeCycle::note_rtt(const std::string& member, Duration sample) {
   if (!fresh) it->second = it->second - it->second / 8 + sample / 8;
 }
 
-void ProbeCycle::start_probe(TimePoint now, const std::string& target) {
+void ProbeCycle::start_probe(TimePoint now, const std::string& target, bool hinted) {
   const auto* m = ctx_.table.find(target);
   probe_ = std::make_unique<Probe>();
   probe_->target = target;
   probe_->endpoint = m->endpoint;
   probe_->seq = out_.next_seq();
   probe_->sent = now;
-  probe_->ack_deadline = now + ctx_.awareness.scale(ctx_.params.probe_timeout);
+  const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
+  probe_->reping_at = now + timeout / 2;
+  probe_->ack_deadline = now + timeout;
   probe_->period_end = now + ctx_.awareness.scale(ctx_.params.probe_interval);
+  probe_->hinted = hinted;
   ++ctx_.stats.probes;
-  // Buddy system: a suspect learns of the suspicion from the probe itself.
-  const Member* buddy = m->state == MemberState::suspect ? m : nullptr;
-  out_.send(m->endpoint, MessageType::ping, probe_->seq, wire::Ping{target}, true, buddy);
+  ping_target();
+}
+
+// Buddy system: a suspect learns of the suspicion from the probe itself.
+void ProbeCycle::ping_target() {
+  const auto* m = ctx_.table.find(probe_->target);
+  const Member* buddy = m && m->state == MemberState::suspect ? m : nullptr;
+  out_.send(probe_->endpoint, MessageType::ping, probe_->seq, wire::Ping{probe_->target}, true,
+            buddy);
+}
+
+// One more round for a member we hold alive: ping and ask helpers at once,
+// for one probe timeout. The sequence number stays, so a late ack of the
+// first round still counts.
+void ProbeCycle::start_recheck(TimePoint now) {
+  ++ctx_.stats.probe_rechecks;
+  const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
+  probe_->recheck = true;
+  probe_->repinged = false;
+  probe_->reping_at = now + timeout / 2;
+  probe_->period_end = now + timeout;
+  probe_->helpers.clear();
+  probe_->nacked.clear();
+  ping_target();
+  ask_helpers(now);
 }
 
 void ProbeCycle::ask_helpers(TimePoint now) {
@@ -146,6 +174,10 @@ void ProbeCycle::ask_helpers(TimePoint now) {
 }
 
 void ProbeCycle::probe_tick(TimePoint now) {
+  if (probe_ && !probe_->repinged && now >= probe_->reping_at) {
+    probe_->repinged = true;
+    ping_target();
+  }
   if (probe_ && !probe_->indirect_sent && now >= probe_->ack_deadline) ask_helpers(now);
   if (probe_ && now >= probe_->period_end) finish_probe(now);
   if (!probe_ && now >= next_probe_at_) {
@@ -154,14 +186,21 @@ void ProbeCycle::probe_tick(TimePoint now) {
       const auto* m = ctx_.table.find(*target);
       if (!m || !m->live()) target.reset();
     }
+    const bool hinted = target.has_value();
     if (!target) target = peers_.next_probe_target();
     next_probe_at_ = now + ctx_.awareness.scale(ctx_.params.probe_interval);
-    if (target) start_probe(now, *target);
+    if (target) start_probe(now, *target, hinted);
   }
 }
 
-// The period ended without an ack: Lifeguard's awareness update, then accuse.
+// The period ended without an ack: a recheck round for a member we hold
+// alive, else Lifeguard's awareness update, then accuse.
 void ProbeCycle::finish_probe(TimePoint now) {
+  const auto* target = ctx_.table.find(probe_->target);
+  if (!probe_->recheck && !probe_->hinted && target && target->state == MemberState::alive) {
+    start_recheck(now);
+    return;
+  }
   auto probe = std::move(probe_);
   ++ctx_.stats.probes_failed;
   int delta = 1;
@@ -175,7 +214,12 @@ void ProbeCycle::finish_probe(TimePoint now) {
 
 void ProbeCycle::relay_tick(TimePoint now) {
   for (auto it = relays_.begin(); it != relays_.end();) {
-    if (now < it->second.deadline) {
+    auto& r = it->second;
+    if (!r.repinged && now >= r.reping_at) {
+      r.repinged = true;
+      out_.send(r.target_endpoint, MessageType::ping, it->first, wire::Ping{r.target}, true);
+    }
+    if (now < r.deadline) {
       ++it;
       continue;
     }

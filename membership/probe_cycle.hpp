@@ -11,6 +11,13 @@
 // counted. A failure hint (the transport saw the connection to a member
 // close) makes that member the next probe at once; a hint alone never
 // accuses anyone. Round-trip times come from direct acks only.
+//
+// Loss hardening (docs/protocol.md, "Hostile networks"): the prober pings
+// again at half the probe timeout and a helper at half its nack delay, so
+// one lost datagram does not fail a round; and a period that ends without an
+// ack for a member we hold alive (and no failure hint) is followed by one
+// recheck round — ping and ping-req at once, one probe timeout long — before
+// the member is accused. A false suspicion then needs two failed rounds.
 #pragma once
 
 #include <cstdint>
@@ -63,9 +70,13 @@ class ProbeCycle {
     std::string endpoint;
     std::uint32_t seq = 0;
     TimePoint sent;          // for round-trip time
+    TimePoint reping_at;     // then ping once more
     TimePoint ack_deadline;  // then ask helpers (ping-req)
-    TimePoint period_end;    // then accuse
+    TimePoint period_end;    // then recheck or accuse
+    bool repinged = false;
     bool indirect_sent = false;
+    bool hinted = false;               // probed because the connection closed
+    bool recheck = false;              // the second round after a silent period
     std::vector<std::string> helpers;  // asked to ping-req the target
     std::vector<std::string> nacked;   // helpers whose nack arrived (each once)
   };
@@ -73,12 +84,18 @@ class ProbeCycle {
   struct Relay {
     std::string requester_endpoint;
     std::uint32_t requester_seq = 0;
+    std::string target;
+    std::string target_endpoint;
+    TimePoint reping_at;  // then ping the target once more
+    bool repinged = false;
     TimePoint deadline;  // then answer nack
   };
 
   void probe_tick(TimePoint now);
   void relay_tick(TimePoint now);
-  void start_probe(TimePoint now, const std::string& target);
+  void start_probe(TimePoint now, const std::string& target, bool hinted);
+  void start_recheck(TimePoint now);
+  void ping_target();
   void ask_helpers(TimePoint now);
   void finish_probe(TimePoint now);
   void note_rtt(const std::string& member, Duration sample);

@@ -19,24 +19,25 @@
 #include <string_view>
 
 // Counted by the protocol core.
-#define HEARSAY_PROTOCOL_COUNTERS(X)                                                        \
-  X(bytes_in, "Bytes received.")                                                            \
-  X(bytes_out, "Bytes sent.")                                                               \
-  X(probes, "Direct probes sent.")                                                          \
-  X(indirect_probes, "Indirect probe requests (ping-req) sent.")                            \
-  X(probes_failed, "Probe periods that ended without an ack.")                              \
-  X(stale_acks, "Acks that matched no probe in flight (late or duplicate), ignored.")       \
-  X(relays_refused, "Ping-req requests refused: 1,024 already in flight for others.")       \
-  X(failure_hints, "Closed connections to live members, probed at once.")                   \
-  X(pauses_detected, "Times this node found it had not run for a while (stopped, paused).") \
-  X(suspicions, "Members moved to suspect, on our own evidence or on others'.")             \
-  X(suspicions_raised, "Suspicions raised by this node's own failed probes.")               \
-  X(refutations, "Times this node refuted a suspicion or death claim about itself.")        \
-  X(deaths_declared, "Suspicion timeouts that declared a member dead here.")                \
-  X(news_applied, "Claims about members that changed this node's view.")                    \
-  X(news_sent, "News items sent, piggybacked or in gossip messages.")                       \
-  X(syncs, "Anti-entropy syncs this node started (joins, digest mismatches, timers).")      \
-  X(syncs_served, "Anti-entropy syncs this node answered with a summary.")                  \
+#define HEARSAY_PROTOCOL_COUNTERS(X)                                                               \
+  X(bytes_in, "Bytes received.")                                                                   \
+  X(bytes_out, "Bytes sent.")                                                                      \
+  X(probes, "Direct probes sent.")                                                                 \
+  X(indirect_probes, "Indirect probe requests (ping-req) sent.")                                   \
+  X(probes_failed, "Probes that ended without an ack (after their recheck, if any).")              \
+  X(probe_rechecks, "Probe periods without an ack followed by one more round, not an accusation.") \
+  X(stale_acks, "Acks that matched no probe in flight (late or duplicate), ignored.")              \
+  X(relays_refused, "Ping-req requests refused: 1,024 already in flight for others.")              \
+  X(failure_hints, "Closed connections to live members, probed at once.")                          \
+  X(pauses_detected, "Times this node found it had not run for a while (stopped, paused).")        \
+  X(suspicions, "Members moved to suspect, on our own evidence or on others'.")                    \
+  X(suspicions_raised, "Suspicions raised by this node's own failed probes.")                      \
+  X(refutations, "Times this node refuted a suspicion or death claim about itself.")               \
+  X(deaths_declared, "Suspicion timeouts that declared a member dead here.")                       \
+  X(news_applied, "Claims about members that changed this node's view.")                           \
+  X(news_sent, "News items sent, piggybacked or in gossip messages.")                              \
+  X(syncs, "Anti-entropy syncs this node started (joins, digest mismatches, timers).")             \
+  X(syncs_served, "Anti-entropy syncs this node answered with a summary.")                         \
   X(services_pulled, "Service sets received after being announced by version only.")
 
 // Counted by the ZeroMQ transport.

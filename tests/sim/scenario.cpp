@@ -535,6 +535,7 @@ class Runner {
   void check_agreed(Tracker& t, TimePoint at) {
     if (t.closed || t.agreeing != t.checked) return;
     if (whole_view(t.kind) && !partitioned_ && !cluster_.converged(side_live_[0])) return;
+    if (t.kind == StepKind::join && tracking_known_) note_everyone_known(at);
     report_.steps[t.result].agreed_after = at - t.started;
     close(t, true, {});
   }
@@ -543,6 +544,7 @@ class Runner {
   // nodes all agree, and the settle limit.
   void sample() {
     const auto now = cluster_.now();
+    if (tracking_known_) note_everyone_known(now);
     for (auto& t : open_) {
       if (t.closed) continue;
       if (t.kind == StepKind::pause) {
@@ -555,6 +557,18 @@ class Runner {
         close(t, false, "no agreement within " + format_duration(spec_.settle_limit));
     }
     std::erase_if(open_, [](const Tracker& t) { return t.closed; });
+  }
+
+  void note_everyone_known(TimePoint now) {
+    for (std::size_t i = 0; i < spec_.nodes; ++i) {
+      if (!cluster_.running(i)) {
+        tracking_known_ = false;  // a step stopped a node first: not measured
+        return;
+      }
+      if (cluster_.core(i).members().live_count() != spec_.nodes) return;
+    }
+    report_.everyone_known = now - start_;
+    tracking_known_ = false;
   }
 
   static bool whole_view(StepKind k) {
@@ -815,6 +829,7 @@ class Runner {
   std::size_t side_live_[2] = {0, 0};
   bool partitioned_ = false;
   TimePoint start_{};
+  bool tracking_known_ = true;  // Report::everyone_known not yet seen
 };
 
 }  // namespace

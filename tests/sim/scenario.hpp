@@ -145,6 +145,11 @@ struct Report {
   ScenarioSpec spec;              // as run: latency and jitter resolved
   std::vector<StepResult> steps;  // [0] is the join, then the steps in order
   Duration join_done{};           // virtual time the join measurement ended
+  // First virtual time every node held every other as a live member (alive
+  // or suspect) — the join's "everyone knows everyone", which suspicion churn
+  // under loss does not postpone the way digest agreement does; nullopt if
+  // never (or a node stopped before it).
+  std::optional<Duration> everyone_known;
   Duration virtual_elapsed{};     // the whole run
   double wall_seconds = 0;
   std::uint64_t messages = 0;  // sent over the whole run (delivered or not)

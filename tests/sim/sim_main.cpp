@@ -33,6 +33,8 @@
 //                   cores (suspicions_raised: failed probes that accused someone;
 //                   suspicions: suspect transitions on every node; refutations,
 //                   deaths_declared, ...), "messages_out_by_type", "dropped" },
+//     "everyone_known_after_s": first virtual second every node held every
+//                   other as a live member (null: never, or a node stopped first),
 //     "wall_seconds", "virtual_seconds"
 //   }
 #include <CLI/CLI.hpp>
@@ -226,6 +228,9 @@ json to_json(const Report& r) {
              {{"messages_per_node_per_s", r.messages_per_node_per_s_after_join()},
               {"bytes_per_node_per_s", r.bytes_per_node_per_s_after_join()}}}}},
           {"protocol", hearsay::sim::protocol_json(r.totals)},
+          {"everyone_known_after_s",
+           r.everyone_known ? nlohmann::json(std::chrono::duration<double>(*r.everyone_known).count())
+                            : nlohmann::json(nullptr)},
           {"wall_seconds", r.wall_seconds},
           {"virtual_seconds", r.virtual_seconds()}};
 }
@@ -316,6 +321,7 @@ void print_footer(std::ostream& os, const Report& r) {
                 r.messages_per_node_per_s(), r.bytes_per_node_per_s(),
                 r.messages_per_node_per_s_after_join(), r.bytes_per_node_per_s_after_join());
   os << line;
+  os << "everyone knew everyone after: " << human(r.everyone_known) << "\n";
   os << "protocol: " << r.totals.suspicions_raised << " suspicions raised (" << r.totals.suspicions
      << " suspect transitions across nodes), " << r.totals.refutations << " refutations, "
      << r.totals.deaths_declared << " deaths declared\n";
