@@ -51,8 +51,16 @@ void AntiEntropy::join(TimePoint now, std::vector<std::string> seeds) {
 void AntiEntropy::send_sync_req(TimePoint now, const std::string& endpoint, bool join) {
   ++ctx_.stats.syncs;
   last_sync_at_ = now;
-  out_.send(endpoint, MessageType::sync_req, out_.next_seq(), wire::SyncReq{join}, true,
-            join ? &ctx_.me() : nullptr);
+  std::vector<wire::Bytes> first;
+  if (join)
+    first.push_back(
+        wire::encode_record(news_record(ctx_.me(), true, ctx_.params.payload_budget_bytes)));
+  wire::SyncReq req{join, {}};
+  if (!join) {
+    const auto& b = ctx_.table.bucket_digests();
+    req.buckets.assign(b.begin(), b.end());
+  }
+  out_.send_with(endpoint, MessageType::sync_req, out_.next_seq(), req, std::move(first), true);
 }
 
 // A sender we hold dead is told so (it will refute); one we do not know, or
@@ -76,6 +84,19 @@ void AntiEntropy::check_sender(TimePoint now, const wire::Header& h) {
   send_sync_req(now, h.sender_endpoint, false);
 }
 
+void AntiEntropy::correct(const std::string& sender_endpoint,
+                          const std::vector<std::string>& members) {
+  if (ctx_.leaving) return;
+  std::vector<wire::Bytes> records;
+  for (const auto& name : members)
+    if (const Member* m = ctx_.table.find(name))
+      records.push_back(
+          wire::encode_record(news_record(*m, true, ctx_.params.payload_budget_bytes)));
+  if (records.empty()) return;
+  ++ctx_.stats.corrections_sent;
+  out_.send_news(sender_endpoint, std::move(records));
+}
+
 void AntiEntropy::check_digest(TimePoint now, const wire::Header& h) {
   if (h.digest == ctx_.table.digest()) {
     mismatch_since_.reset();
@@ -94,7 +115,9 @@ void AntiEntropy::check_digest(TimePoint now, const wire::Header& h) {
   mismatch_since_ = now;
 }
 
-void AntiEntropy::on_sync_req(const wire::Message& msg) {
+static_assert(kDigestBuckets == wire::kSyncBuckets);
+
+void AntiEntropy::on_sync_req(TimePoint now, const wire::Message& msg) {
   const auto& req = std::get<wire::SyncReq>(msg.body);
   const Member* m = ctx_.table.find(msg.header.sender);
   const bool known = m && m->live() && m->incarnation >= msg.header.sender_incarnation;
@@ -109,7 +132,28 @@ void AntiEntropy::on_sync_req(const wire::Message& msg) {
     out_.send_records(msg.header.sender_endpoint, live);
     return;
   }
+  if (known && req.buckets.size() == kDigestBuckets) {
+    send_differing_buckets(now, msg.header.sender_endpoint, req.buckets);
+    return;
+  }
   out_.send_summary(msg.header.sender_endpoint);
+}
+
+// A known peer whose view differs from ours: send our records of the buckets
+// whose digests differ — what it may lack or hold older — in one step, where
+// a summary needs three (summary, pull, records), each of which can be lost.
+// What we lack ourselves reaches us when our own digest check syncs with it.
+void AntiEntropy::send_differing_buckets(TimePoint now, const std::string& endpoint,
+                                         const std::vector<std::uint64_t>& theirs) {
+  const auto& ours = ctx_.table.bucket_digests();
+  std::vector<const Member*> records;
+  for (const auto& [name, m] : ctx_.table.all()) {
+    const auto b = digest_bucket(name);
+    if (ours[b] == theirs[b]) continue;
+    const bool recent = now - m.state_since < ctx_.params.gossip_to_the_dead;
+    if (m.live() || recent) records.push_back(&m);
+  }
+  if (!records.empty()) out_.send_records(endpoint, records);
 }
 
 void AntiEntropy::on_sync_summary(TimePoint now, const wire::Message& msg) {

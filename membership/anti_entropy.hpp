@@ -3,16 +3,20 @@
 // - Carried digests: every message carries its sender's view digest. A
 //   mismatch that outlasts sync_mismatch_grace (longer than news takes to
 //   spread) means we missed something: sync with that sender.
-// - Sync exchange: sync_req (our digest) -> sync_summary (one line per
-//   member: incarnation, state, service version) -> sync_pull (the names we
-//   lack or hold older) and sync_records (what they lack or hold older).
-//   Equal digests end it after one small message. Every sync_interval
+// - Sync exchange: sync_req (our digest and 64 bucket digests) -> the
+//   records of the buckets that differ, from a peer that knows us; from one
+//   that does not, sync_summary (one line per member: incarnation, state,
+//   service version) -> sync_pull (the names we lack or hold older) and
+//   sync_records (what they lack or hold older). Equal digests end it after
+//   one small message. Every sync_interval
 //   (scaled up past 32 members, as memberlist does) with a random member.
 // - Senders we do not know, or hold dead: we sync with the unknown, and tell
 //   the dead they are dead (they will refute), at most once a probe interval.
 // - Joining: sync_req(join), carrying our own record, to every seed until
 //   someone answers with the records of every live member; every second
 //   (jittered) for 30 attempts, then backing off to join_retry_max.
+// - Corrections: a sender whose news accuses a member we hold alive at a
+//   newer incarnation gets that member's current record straight back.
 // - Re-merging after partitions: now and then sync with one dead member
 //   (reconnect_interval), and with a seed while we see fewer live members
 //   than we once did (rejoin_interval).
@@ -44,7 +48,11 @@ class AntiEntropy {
   void join(TimePoint now, std::vector<std::string> seeds);
   bool joined() const { return joined_; }
 
-  void on_sync_req(const wire::Message& msg);
+  // `sender` told us outdated accusations about `members`: send it their
+  // current records, so it stops spreading what was already refuted.
+  void correct(const std::string& sender_endpoint, const std::vector<std::string>& members);
+
+  void on_sync_req(TimePoint now, const wire::Message& msg);
   void on_sync_summary(TimePoint now, const wire::Message& msg);
   void on_sync_pull(const wire::Message& msg);
   void on_sync_records(TimePoint now, const wire::Message& msg);
@@ -61,6 +69,8 @@ class AntiEntropy {
 
  private:
   void send_sync_req(TimePoint now, const std::string& endpoint, bool join);
+  void send_differing_buckets(TimePoint now, const std::string& endpoint,
+                              const std::vector<std::uint64_t>& theirs);
 
   Context& ctx_;
   Outbox& out_;

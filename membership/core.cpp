@@ -148,8 +148,12 @@ void Core::on_message(TimePoint now, std::span<const std::uint8_t> bytes) {
   }
   ++stats.messages_in[static_cast<std::size_t>(msg.header.type)];
   // Piggybacked news first: the body may be about what they tell.
-  for (const auto& r : msg.news)
+  std::vector<std::string> outdated;
+  for (const auto& r : msg.news) {
+    if (merger_.outdated_accusation(r)) outdated.push_back(r.name);
     merger_.apply(now, r, Merger::Origin::gossip, msg.header.sender_endpoint);
+  }
+  if (!outdated.empty()) anti_entropy_.correct(msg.header.sender_endpoint, outdated);
   anti_entropy_.check_sender(now, msg.header);
   dispatch(now, msg);
   anti_entropy_.check_digest(now, msg.header);
@@ -168,7 +172,7 @@ void Core::dispatch(TimePoint now, const wire::Message& msg) {
     case MessageType::gossip:
       return;  // news only, applied above
     case MessageType::sync_req:
-      return anti_entropy_.on_sync_req(msg);
+      return anti_entropy_.on_sync_req(now, msg);
     case MessageType::sync_summary:
       return anti_entropy_.on_sync_summary(now, msg);
     case MessageType::sync_pull:

@@ -11,8 +11,8 @@ namespace hearsay::membership {
 
 void Dissemination::start(TimePoint now) {
   next_gossip_at_ = now + jitter(ctx_.rng, ctx_.params.gossip_interval);
-  forward_tokens_ = ctx_.params.gossip_fanout;
-  forward_tokens_at_ = now;
+  tokens_ = 4.0 * ctx_.params.gossip_fanout;
+  tokens_at_ = now;
 }
 
 void Dissemination::enqueue(TimePoint now, const Member& m) {
@@ -33,11 +33,18 @@ void Dissemination::tick(TimePoint now) {
   forward_tick(now);
 }
 
-void Dissemination::gossip_to(const std::vector<const Member*>& targets, bool spend_tokens) {
+void Dissemination::refill(TimePoint now) {
+  const auto& p = ctx_.params;
+  const auto dt = std::chrono::duration<double>(now - tokens_at_).count();
+  tokens_ = std::min(4.0 * p.gossip_fanout, tokens_ + dt * p.gossip_rate_per_s);
+  tokens_at_ = now;
+}
+
+void Dissemination::gossip_to(const std::vector<const Member*>& targets) {
   for (const auto* m : targets) {
     if (ctx_.broadcasts.size() == 0) break;
     out_.send(m->endpoint, wire::MessageType::gossip, out_.next_seq(), wire::Gossip{}, true);
-    if (spend_tokens) forward_tokens_ -= 1.0;
+    tokens_ -= 1.0;
   }
 }
 
@@ -48,24 +55,24 @@ void Dissemination::gossip_tick(TimePoint now) {
   next_gossip_at_ += ctx_.params.gossip_interval;
   if (next_gossip_at_ <= now) next_gossip_at_ = now + ctx_.params.gossip_interval;
   if (ctx_.broadcasts.size() == 0) return;
-  const auto fanout = static_cast<std::size_t>(ctx_.params.gossip_fanout);
-  gossip_to(peers_.sample(fanout, true, {}, now), false);
+  refill(now);
+  const auto n = std::min(static_cast<std::size_t>(std::max(0.0, std::floor(tokens_))),
+                          static_cast<std::size_t>(ctx_.params.gossip_fanout));
+  if (n == 0) return;  // over the rate: piggybacking carries the news meanwhile
+  gossip_to(peers_.sample(n, true, {}, now));
 }
 
 void Dissemination::forward_tick(TimePoint now) {
   if (now < forward_at_) return;
   forward_at_ = kNever;
   last_forward_at_ = now;
-  const auto& p = ctx_.params;
-  if (p.forward_rate_per_s <= 0 || ctx_.broadcasts.size() == 0) return;
-  const double cap = std::max(p.gossip_fanout * 2.0, p.forward_rate_per_s / 5.0);
-  const auto dt = std::chrono::duration<double>(now - forward_tokens_at_).count();
-  forward_tokens_ = std::min(cap, forward_tokens_ + dt * p.forward_rate_per_s);
-  forward_tokens_at_ = now;
-  const auto budget = static_cast<std::size_t>(std::floor(forward_tokens_));
-  const auto n = std::min(budget, static_cast<std::size_t>(p.gossip_fanout));
+  if (ctx_.broadcasts.size() == 0) return;
+  refill(now);
+  const auto fanout = ctx_.params.gossip_fanout;
+  const double spare = std::floor(tokens_) - fanout;  // the periodic round's reserve stays
+  const auto n = static_cast<std::size_t>(std::clamp(spare, 0.0, double(fanout)));
   if (n == 0) return;  // over the rate: the periodic gossip carries it
-  gossip_to(peers_.sample(n, true, {}, now), true);
+  gossip_to(peers_.sample(n, true, {}, now));
 }
 
 }  // namespace hearsay::membership

@@ -8,8 +8,12 @@
 //   members (live, and the recently dead so they can refute);
 // - eager forwarding: news after a quiet spell goes out at once to
 //   gossip_fanout members, news within forward_coalesce of the last forward
-//   is batched behind it, all within a token bucket of forward_rate_per_s.
-//   The same transmission budget is spent, only earlier.
+//   is batched behind it.
+// Both draw on one token bucket: gossip_rate_per_s messages a second, up to
+// 4 * gossip_fanout saved for a burst; eager forwarding leaves gossip_fanout
+// tokens for the periodic round. Quiet clusters answer news at once; a busy
+// one (a suspicion storm under heavy loss, a mass join) sends fewer, fuller
+// messages instead of one per tick per item (docs/protocol.md).
 #pragma once
 
 #include <cstddef>
@@ -44,7 +48,8 @@ class Dissemination {
  private:
   void gossip_tick(TimePoint now);
   void forward_tick(TimePoint now);
-  void gossip_to(const std::vector<const Member*>& targets, bool spend_tokens);
+  void gossip_to(const std::vector<const Member*>& targets);
+  void refill(TimePoint now);
 
   Context& ctx_;
   Outbox& out_;
@@ -52,8 +57,8 @@ class Dissemination {
   TimePoint next_gossip_at_{};
   TimePoint forward_at_ = kNever;
   TimePoint last_forward_at_{};
-  double forward_tokens_ = 0;
-  TimePoint forward_tokens_at_{};
+  double tokens_ = 0;
+  TimePoint tokens_at_{};
 };
 
 }  // namespace hearsay::membership

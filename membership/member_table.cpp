@@ -30,6 +30,10 @@ std::uint64_t digest_part(const Member& m) {
   return XXH3_64bits(buf.data(), buf.size());
 }
 
+std::size_t digest_bucket(std::string_view name) {
+  return XXH3_64bits(name.data(), name.size()) % kDigestBuckets;
+}
+
 const Member* MemberTable::find(std::string_view name) const {
   auto it = members_.find(name);
   return it == members_.end() ? nullptr : &it->second;
@@ -45,6 +49,8 @@ void MemberTable::account(const Member& m, int sign) {
   auto& c = counts_[static_cast<int>(m.state)];
   c = sign > 0 ? c + 1 : c - 1;
   digest_ = sign > 0 ? digest_ + m.digest_part : digest_ - m.digest_part;
+  auto& b = buckets_[digest_bucket(m.name)];
+  b = sign > 0 ? b + m.digest_part : b - m.digest_part;
 }
 
 const Member& MemberTable::put(Member m) {

@@ -10,8 +10,12 @@
 // one xxHash per member, updated in O(1) on every change. Tombstones are left
 // out so that nodes which forgot a tombstone at slightly different times still
 // agree; a node that still holds a dead member alive disagrees, and syncs.
+// The same sums are also kept per bucket (kDigestBuckets buckets, a member's
+// bucket fixed by a hash of its name): two nodes that disagree compare bucket
+// digests and exchange only the members of the buckets that differ.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -25,6 +29,10 @@
 #include "membership/time.hpp"
 
 namespace hearsay::membership {
+
+inline constexpr std::size_t kDigestBuckets = 64;
+// The digest bucket of a member name.
+std::size_t digest_bucket(std::string_view name);
 
 struct Member {
   std::string name;
@@ -56,6 +64,7 @@ class MemberTable {
   std::size_t count(MemberState s) const { return counts_[static_cast<int>(s)]; }
   std::size_t live_count() const { return count(MemberState::alive) + count(MemberState::suspect); }
   std::uint64_t digest() const { return digest_; }
+  const std::array<std::uint64_t, kDigestBuckets>& bucket_digests() const { return buckets_; }
 
   // Inserts or replaces a member wholesale; keeps counts and digest right.
   const Member& put(Member m);
@@ -69,6 +78,7 @@ class MemberTable {
   Map members_;
   std::size_t counts_[4] = {0, 0, 0, 0};
   std::uint64_t digest_ = 0;
+  std::array<std::uint64_t, kDigestBuckets> buckets_{};
 };
 
 std::uint64_t digest_part(const Member& m);

@@ -135,6 +135,12 @@ std::vector<std::string> Merger::reap_tombstones(TimePoint now) {
   return reap;
 }
 
+bool Merger::outdated_accusation(const MemberRecord& r) const {
+  if (r.state != MemberState::suspect && r.state != MemberState::dead) return false;
+  const Member* m = ctx_.table.find(r.name);
+  return m && m->state == MemberState::alive && r.incarnation < m->incarnation;
+}
+
 bool Merger::apply(TimePoint now, const MemberRecord& r, Origin origin,
                    std::string_view via_endpoint) {
   if (r.name == ctx_.self.name) return apply_about_self(now, r);

@@ -47,6 +47,9 @@ class Merger {
              std::string_view via_endpoint);
   // A claim about this node: refuted if it is not our own latest word.
   bool apply_about_self(TimePoint now, const wire::MemberRecord& r);
+  // True if `r` accuses (suspect or dead) a member we hold alive at a newer
+  // incarnation: its sender still spreads a suspicion that was refuted.
+  bool outdated_accusation(const wire::MemberRecord& r) const;
   // Our own probe of `m` failed: suspect it, or confirm our suspicion.
   void accuse(TimePoint now, const Member& m);
 

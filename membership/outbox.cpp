@@ -22,13 +22,20 @@ void Outbox::emit(const std::string& endpoint, MessageType type, std::uint32_t s
 
 void Outbox::send(const std::string& endpoint, MessageType type, std::uint32_t seq,
                   const wire::Body& body, bool piggyback, const Member* buddy) {
+  std::vector<wire::Bytes> first;
+  if (buddy)
+    first.push_back(
+        wire::encode_record(news_record(*buddy, false, ctx_.params.payload_budget_bytes)));
+  send_with(endpoint, type, seq, body, std::move(first), piggyback);
+}
+
+void Outbox::send_with(const std::string& endpoint, MessageType type, std::uint32_t seq,
+                       const wire::Body& body, std::vector<wire::Bytes> first, bool piggyback) {
   const auto budget = ctx_.params.payload_budget_bytes;
-  std::vector<wire::Bytes> news;
+  std::vector<wire::Bytes> news = std::move(first);
   std::size_t used = 0;
-  if (buddy) {
-    news.push_back(wire::encode_record(news_record(*buddy, false, budget)));
-    used += news.back().size();
-  }
+  for (const auto& b : news)
+    used += b.size();
   if (piggyback && ctx_.broadcasts.size() > 0 && used < budget) {
     for (auto& b : ctx_.broadcasts.take(budget - used, ctx_.retransmit_limit()))
       news.push_back(std::move(b));

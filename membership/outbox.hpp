@@ -30,6 +30,9 @@ class Outbox {
   // With `piggyback`, queued news fill the payload budget.
   void send(const std::string& endpoint, wire::MessageType type, std::uint32_t seq,
             const wire::Body& body, bool piggyback, const Member* buddy = nullptr);
+  // As send(), with `first` (encoded records) ahead of the queued news.
+  void send_with(const std::string& endpoint, wire::MessageType type, std::uint32_t seq,
+                 const wire::Body& body, std::vector<wire::Bytes> first, bool piggyback);
   // A gossip message carrying exactly `news` (records already encoded).
   void send_news(const std::string& endpoint, std::vector<wire::Bytes> news);
   // Anti-entropy: the summary of every member we hold, and full records of

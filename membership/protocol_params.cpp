@@ -32,6 +32,7 @@ ProtocolParams ProtocolParams::local() {
   p.probe_timeout = milliseconds{200};
   p.suspicion_mult = 3;
   p.gossip_interval = milliseconds{100};
+  p.gossip_rate_per_s = 6;
   p.sync_interval = milliseconds{10000};
   p.gossip_to_the_dead = milliseconds{10000};
   p.sync_mismatch_grace = milliseconds{500};
@@ -64,8 +65,8 @@ void ProtocolParams::validate() const {
   require(retransmit_mult >= 1 && retransmit_mult <= 100, "retransmit_mult", "must be in 1..100");
   require(gossip_to_the_dead.count() >= 0, "gossip_to_the_dead", "must not be negative");
   require(forward_coalesce.count() >= 0, "forward_coalesce", "must not be negative");
-  require(forward_rate_per_s >= 0, "forward_rate_per_s",
-          "must not be negative (0 disables eager forwarding)");
+  require(gossip_rate_per_s >= 1 && gossip_rate_per_s <= 1000, "gossip_rate_per_s",
+          "must be in 1..1000");
   require(payload_budget_bytes >= 128, "payload_budget_bytes", "must be at least 128");
   require(sync_interval.count() > 0, "sync_interval", "must be positive");
   require(sync_mismatch_grace.count() >= 0, "sync_mismatch_grace", "must not be negative");

@@ -31,8 +31,8 @@ struct ProtocolParams {
   int retransmit_mult = 4;  // sends per broadcast = mult * ceil(log10(n+1))
   std::chrono::milliseconds gossip_to_the_dead{30000};  // dead members still get gossip this long
   std::chrono::milliseconds forward_coalesce{5};  // eager forwarding: wait this long to batch news
-  int forward_rate_per_s = 50;                    // eager forwarding: at most this many sends/s
-  std::size_t payload_budget_bytes = 1400;        // piggybacked broadcasts per message
+  int gossip_rate_per_s = 3;  // gossip messages (periodic and eager) per second, sustained
+  std::size_t payload_budget_bytes = 1400;  // piggybacked broadcasts per message
 
   // --- anti-entropy and re-merge ---
   std::chrono::milliseconds sync_interval{30000};

@@ -36,6 +36,7 @@
   X(deaths_declared, "Suspicion timeouts that declared a member dead here.")                       \
   X(news_applied, "Claims about members that changed this node's view.")                           \
   X(news_sent, "News items sent, piggybacked or in gossip messages.")                              \
+  X(corrections_sent, "Replies to senders of refuted accusations with the member's newer record.") \
   X(syncs, "Anti-entropy syncs this node started (joins, digest mismatches, timers).")             \
   X(syncs_served, "Anti-entropy syncs this node answered with a summary.")                         \
   X(services_pulled, "Service sets received after being announced by version only.")

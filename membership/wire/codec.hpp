@@ -23,7 +23,7 @@
 //     3 ping_req      [ target:str, target_endpoint:str ]
 //     4 nack          [ ]
 //     5 gossip        [ ]
-//     6 sync_req      [ join:bool ]
+//     6 sync_req      [ join:bool, buckets:[ u64* ] (optional: 0 or 64 digests) ]
 //     7 sync_summary  [ entries:[ summary* ], reply:bool ]
 //     8 sync_pull     [ names:[ str* ] ]
 //     9 sync_records  [ records:[ record* ] ]

@@ -130,6 +130,8 @@ class Reader::Fields {
     if (r_.ok() && it_ == end_) r_.fail(DropReason::malformed);
     return r_.ok() ? it_++ : nullptr;
   }
+  // A field later versions added: null when absent (or the reader failed).
+  const Obj* next_optional() { return r_.ok() && it_ != end_ ? it_++ : nullptr; }
 
  private:
   Reader& r_;
@@ -255,6 +257,10 @@ void Reader::fields(Fields& f, PingReq& b) {
 
 void Reader::fields(Fields& f, SyncReq& b) {
   boolean(f.next(), b.join);
+  if (const Obj* o = f.next_optional()) {
+    list(o, b.buckets, &Reader::u64);
+    if (ok() && b.buckets.size() != kSyncBuckets) fail(DropReason::invalid_value);
+  }
 }
 
 void Reader::fields(Fields& f, SyncSummary& b) {

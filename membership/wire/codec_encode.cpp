@@ -72,8 +72,12 @@ class Writer {
   void fields(const Nack&) { array(0); }
   void fields(const Gossip&) { array(0); }
   void fields(const SyncReq& b) {
-    array(1);
+    array(b.buckets.empty() ? 1 : 2);
     boolean(b.join);
+    if (b.buckets.empty()) return;
+    array(b.buckets.size());
+    for (const auto d : b.buckets)
+      u64(d);
   }
   void fields(const SyncSummary& b);
   void fields(const SyncPull& b);

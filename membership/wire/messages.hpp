@@ -6,6 +6,7 @@
 // the sender knows it. The wire layout is drawn in codec.hpp.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,6 +37,8 @@ enum class MessageType : std::uint8_t {
   services_pull = 10  // send me this member's service set at >= version
 };
 inline constexpr std::uint8_t kMaxMessageType = 10;
+// Bucket digests in a sync_req (equal to membership::kDigestBuckets).
+inline constexpr std::size_t kSyncBuckets = 64;
 
 // A member's state as the sender knows it. As news it is piggybacked; in a
 // sync it is a full record. `services` is absent when the set was announced
@@ -93,7 +96,10 @@ struct Gossip {
   friend bool operator==(const Gossip&, const Gossip&) = default;
 };
 struct SyncReq {
-  bool join = false;  // a joining node: answer with a summary even if digests match
+  bool join = false;  // a joining node: answer with every live record
+  // The sender's digest per bucket (membership::kDigestBuckets of them), or
+  // empty: the receiver then answers with a whole summary.
+  std::vector<std::uint64_t> buckets;
   friend bool operator==(const SyncReq&, const SyncReq&) = default;
 };
 struct SyncSummary {
