@@ -13,6 +13,7 @@ namespace {
 
 // Bounds the state this node keeps as a helper for others.
 constexpr std::size_t kMaxRelays = 1024;
+constexpr int kRechecks = 2;
 
 }  // namespace
 
@@ -61,8 +62,8 @@ void ProbeCycle::on_ping_req(TimePoint now, const wire::Message& msg) {
   // proof of health (memberlist waits the full timeout and it arrives late).
   const auto nack_after = ctx_.params.probe_timeout * 4 / 5;
   relays_[seq] =
-      Relay{msg.header.sender_endpoint, msg.header.seq, req.target,      req.target_endpoint,
-            now + nack_after / 2,       false,          now + nack_after};
+      Relay{msg.header.sender_endpoint,       msg.header.seq,  req.target, req.target_endpoint,
+            Repeats::within(now, nack_after), now + nack_after};
   out_.send(req.target_endpoint, MessageType::ping, seq, wire::Ping{req.target}, true);
 }
 
@@ -96,10 +97,10 @@ TimePoint ProbeCycle::deadline() const {
   if (!ctx_.leaving) {
     t = probe_ ? probe_->period_end : next_probe_at_;
     if (probe_ && !probe_->indirect_sent) t = std::min(t, probe_->ack_deadline);
-    if (probe_ && !probe_->repinged) t = std::min(t, probe_->reping_at);
+    if (probe_) t = std::min(t, probe_->repings.next);
   }
   for (const auto& [seq, r] : relays_)
-    t = std::min(t, r.repinged ? r.deadline : r.reping_at);
+    t = std::min({t, r.deadline, r.repings.next});
   return t;
 }
 
@@ -129,7 +130,7 @@ void ProbeCycle::start_probe(TimePoint now, const std::string& target, bool hint
   probe_->seq = out_.next_seq();
   probe_->sent = now;
   const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
-  probe_->reping_at = now + timeout / 2;
+  probe_->repings = Repeats::within(now, timeout);
   probe_->ack_deadline = now + timeout;
   probe_->period_end = now + ctx_.awareness.scale(ctx_.params.probe_interval);
   probe_->hinted = hinted;
@@ -151,9 +152,8 @@ void ProbeCycle::ping_target() {
 void ProbeCycle::start_recheck(TimePoint now) {
   ++ctx_.stats.probe_rechecks;
   const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
-  probe_->recheck = true;
-  probe_->repinged = false;
-  probe_->reping_at = now + timeout / 2;
+  ++probe_->rechecks;
+  probe_->repings = Repeats::within(now, timeout);
   probe_->period_end = now + timeout;
   probe_->helpers.clear();
   probe_->nacked.clear();
@@ -174,10 +174,7 @@ void ProbeCycle::ask_helpers(TimePoint now) {
 }
 
 void ProbeCycle::probe_tick(TimePoint now) {
-  if (probe_ && !probe_->repinged && now >= probe_->reping_at) {
-    probe_->repinged = true;
-    ping_target();
-  }
+  if (probe_ && probe_->repings.due(now)) ping_target();
   if (probe_ && !probe_->indirect_sent && now >= probe_->ack_deadline) ask_helpers(now);
   if (probe_ && now >= probe_->period_end) finish_probe(now);
   if (!probe_ && now >= next_probe_at_) {
@@ -197,7 +194,8 @@ void ProbeCycle::probe_tick(TimePoint now) {
 // alive, else Lifeguard's awareness update, then accuse.
 void ProbeCycle::finish_probe(TimePoint now) {
   const auto* target = ctx_.table.find(probe_->target);
-  if (!probe_->recheck && !probe_->hinted && target && target->state == MemberState::alive) {
+  if (probe_->rechecks < kRechecks && !probe_->hinted && target &&
+      target->state == MemberState::alive) {
     start_recheck(now);
     return;
   }
@@ -215,10 +213,8 @@ void ProbeCycle::finish_probe(TimePoint now) {
 void ProbeCycle::relay_tick(TimePoint now) {
   for (auto it = relays_.begin(); it != relays_.end();) {
     auto& r = it->second;
-    if (!r.repinged && now >= r.reping_at) {
-      r.repinged = true;
+    if (r.repings.due(now))
       out_.send(r.target_endpoint, MessageType::ping, it->first, wire::Ping{r.target}, true);
-    }
     if (now < r.deadline) {
       ++it;
       continue;

@@ -12,12 +12,14 @@
 // close) makes that member the next probe at once; a hint alone never
 // accuses anyone. Round-trip times come from direct acks only.
 //
-// Loss hardening (docs/protocol.md, "Hostile networks"): the prober pings
-// again at half the probe timeout and a helper at half its nack delay, so
-// one lost datagram does not fail a round; and a period that ends without an
-// ack for a member we hold alive (and no failure hint) is followed by one
-// recheck round — ping and ping-req at once, one probe timeout long — before
-// the member is accused. A false suspicion then needs two failed rounds.
+// Loss hardening (docs/protocol.md, "Hostile networks"): until an ack comes,
+// the prober pings again every quarter of the probe timeout, and a helper
+// every quarter of its nack delay — a retry costs a message only when the
+// previous one went unanswered, so on a clean network it costs nothing, and
+// on a lossy one sequential retries are far cheaper than helpers; and a
+// period that ends without an ack for a member we hold alive (and no failure
+// hint) is followed by recheck rounds — ping and ping-req at once, one probe
+// timeout long — before the member is accused.
 #pragma once
 
 #include <cstdint>
@@ -65,18 +67,34 @@ class ProbeCycle {
   std::optional<Duration> rtt(std::string_view member) const;
 
  private:
+  // A ping sent `left` more times, every `every`, until an ack ends it.
+  struct Repeats {
+    TimePoint next = kNever;
+    Duration every{};
+    int left = 0;
+    static Repeats within(TimePoint now, Duration window) {
+      return {now + window / kPingsPerWindow, window / kPingsPerWindow, kPingsPerWindow - 1};
+    }
+    bool due(TimePoint now) {
+      if (left == 0 || now < next) return false;
+      --left;
+      next = left == 0 ? kNever : next + every;
+      return true;
+    }
+  };
+  static constexpr int kPingsPerWindow = 5;
+
   struct Probe {
     std::string target;
     std::string endpoint;
     std::uint32_t seq = 0;
     TimePoint sent;          // for round-trip time
-    TimePoint reping_at;     // then ping once more
+    Repeats repings;         // more pings while no ack
     TimePoint ack_deadline;  // then ask helpers (ping-req)
     TimePoint period_end;    // then recheck or accuse
-    bool repinged = false;
     bool indirect_sent = false;
     bool hinted = false;               // probed because the connection closed
-    bool recheck = false;              // the second round after a silent period
+    int rechecks = 0;                  // rounds after the first silent period
     std::vector<std::string> helpers;  // asked to ping-req the target
     std::vector<std::string> nacked;   // helpers whose nack arrived (each once)
   };
@@ -86,8 +104,7 @@ class ProbeCycle {
     std::uint32_t requester_seq = 0;
     std::string target;
     std::string target_endpoint;
-    TimePoint reping_at;  // then ping the target once more
-    bool repinged = false;
+    Repeats repings;     // more pings of the target while no ack
     TimePoint deadline;  // then answer nack
   };
 
