@@ -24,8 +24,9 @@
   X(bytes_out, "Bytes sent.")                                                                      \
   X(probes, "Direct probes sent.")                                                                 \
   X(indirect_probes, "Indirect probe requests (ping-req) sent.")                                   \
-  X(probes_failed, "Probes that ended without an ack (after their recheck, if any).")              \
-  X(probe_rechecks, "Probe periods without an ack followed by one more round, not an accusation.") \
+  X(probes_failed, "Probes that ended without an ack, after their recheck rounds.")                \
+  X(probe_rechecks,                                                                                \
+    "Recheck rounds: a silent period for a member held alive, probed again before accusing.")      \
   X(stale_acks, "Acks that matched no probe in flight (late or duplicate), ignored.")              \
   X(relays_refused, "Ping-req requests refused: 1,024 already in flight for others.")              \
   X(failure_hints, "Closed connections to live members, probed at once.")                          \

@@ -159,7 +159,7 @@ std::vector<Seed> corpus_seeds() {
   const auto ping = encoded(Ping{"b"});
   const auto gossip = encoded(Gossip{}, all_kinds_of_news());
   const auto ping_req = encoded(PingReq{"b", "tcp://b:1"});
-  const auto sync_req = encoded(SyncReq{true});
+  const auto sync_req = encoded(SyncReq{true, {}});
 
   // Every integer at its largest; the record's strings empty.
   auto max_values =

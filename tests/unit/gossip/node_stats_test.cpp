@@ -44,9 +44,10 @@ void make_busy(Core& core) {
   }
   ASSERT_TRUE(dead(core, "b") && dead(core, "c"));
   fed::tell(core, now, {claim("b", MemberState::alive, 5), claim("c", MemberState::alive, 5)});
+  fed::tell(core, now, {claim("b", MemberState::suspect, 2)});         // outdated: corrected
   core.on_connection_closed(now, fed::endpoint_of("b"));               // a failure hint
   fed::tell(core, now, {claim("a", MemberState::suspect)});            // refuted
-  fed::deliver(core, now, membership::wire::SyncReq{true});            // served
+  fed::deliver(core, now, membership::wire::SyncReq{true, {}});        // served
   fed::deliver(core, now, membership::wire::Ack{}, {}, 999'999, "b");  // stale
   for (std::uint32_t i = 0; i <= 1024; ++i)  // one more ping-req than it relays at once
     fed::deliver(core, now, membership::wire::PingReq{"c", fed::endpoint_of("c")}, {}, i, "b");

@@ -60,9 +60,12 @@ hearsay_probes_total 5
 # HELP hearsay_indirect_probes_total Indirect probe requests (ping-req) sent.
 # TYPE hearsay_indirect_probes_total counter
 hearsay_indirect_probes_total 0
-# HELP hearsay_probes_failed_total Probe periods that ended without an ack.
+# HELP hearsay_probes_failed_total Probes that ended without an ack, after their recheck rounds.
 # TYPE hearsay_probes_failed_total counter
 hearsay_probes_failed_total 0
+# HELP hearsay_probe_rechecks_total Recheck rounds: a silent period for a member held alive, probed again before accusing.
+# TYPE hearsay_probe_rechecks_total counter
+hearsay_probe_rechecks_total 0
 # HELP hearsay_stale_acks_total Acks that matched no probe in flight (late or duplicate), ignored.
 # TYPE hearsay_stale_acks_total counter
 hearsay_stale_acks_total 0
@@ -93,6 +96,9 @@ hearsay_news_applied_total 0
 # HELP hearsay_news_sent_total News items sent, piggybacked or in gossip messages.
 # TYPE hearsay_news_sent_total counter
 hearsay_news_sent_total 0
+# HELP hearsay_corrections_sent_total Replies to senders of refuted accusations with the member's newer record.
+# TYPE hearsay_corrections_sent_total counter
+hearsay_corrections_sent_total 0
 # HELP hearsay_syncs_total Anti-entropy syncs this node started (joins, digest mismatches, timers).
 # TYPE hearsay_syncs_total counter
 hearsay_syncs_total 0

@@ -1,10 +1,11 @@
-// AntiEntropy: carried digests, the sync exchange (request, summary, pull,
-// records), senders we do not know or hold dead, joining with backoff, the
-// periodic sync, and re-merging after partitions (reconnect, rejoin).
+// AntiEntropy: carried digests, the sync exchange (request, bucket records or
+// summary, pull, records), corrections, senders we do not know or hold dead, joining with backoff,
+// the periodic sync, and re-merging after partitions (reconnect, rejoin).
 #include "membership/anti_entropy.hpp"
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,24 +87,113 @@ TEST(AntiEntropy, DigestMismatchWithANonMemberOrWhileLeavingStartsNoSync) {
 TEST(AntiEntropy, SyncRequestWithEqualDigestsEndsWithoutASummary) {
   Parts p;
   p.add("b");
-  p.anti_entropy.on_sync_req(p.from("b", wire::SyncReq{false}));
+  p.anti_entropy.on_sync_req(kT0, p.from("b", wire::SyncReq{false, {}}));
   EXPECT_TRUE(p.sent().empty()) << "in agreement";
   EXPECT_EQ(p.ctx.stats.syncs_served, 0u);
 
-  auto differ = p.from("b", wire::SyncReq{false});
+  // Without bucket digests, or from a sender we do not know (in this life):
+  // the whole summary.
+  auto differ = p.from("b", wire::SyncReq{false, {}});
   differ.header.digest += 1;
-  auto join = p.from("b", wire::SyncReq{true});
-  auto stranger = p.from("z", wire::SyncReq{false});
-  auto newer = p.from("b", wire::SyncReq{false});
+  auto stranger = p.from("z", wire::SyncReq{false, std::vector<std::uint64_t>(64, 0)});
+  auto newer = p.from("b", wire::SyncReq{false, std::vector<std::uint64_t>(64, 0)});
   newer.header.sender_incarnation = {1, 1};
-  for (const auto* m : {&differ, &join, &stranger, &newer}) {
-    p.anti_entropy.on_sync_req(*m);
+  for (const auto* m : {&differ, &stranger, &newer}) {
+    p.anti_entropy.on_sync_req(kT0, *m);
     const auto sent = p.sent();
     ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0].type(), MessageType::sync_summary);
     EXPECT_EQ(sent[0].to, m->header.sender_endpoint);
   }
-  EXPECT_EQ(p.ctx.stats.syncs_served, 4u);
+  EXPECT_EQ(p.ctx.stats.syncs_served, 3u);
+}
+
+TEST(AntiEntropy, JoinRequestIsAnsweredWithEveryLiveRecord) {
+  Parts p;
+  p.add("b");
+  p.add("c", MemberState::suspect);
+  p.add("d", MemberState::dead, {1, 0}, kT0);
+  p.add("l", MemberState::left, {1, 1}, kT0);
+  // Even with equal digests: a joiner needs everything.
+  p.anti_entropy.on_sync_req(kT0, p.from("j", wire::SyncReq{true, {}}));
+  const auto records = p.records_sent_to("sim://j");
+  std::vector<std::string> names;
+  for (const auto& r : records)
+    names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"b", "c", "self"}));
+  EXPECT_EQ(p.ctx.stats.syncs_served, 1u);
+}
+
+// Bucket digests as `p` holds them, with `change` applied to a copy first.
+std::vector<std::uint64_t> buckets_of(const MemberTable& table) {
+  const auto& b = table.bucket_digests();
+  return {b.begin(), b.end()};
+}
+
+TEST(AntiEntropy, KnownSenderGetsTheRecordsOfTheBucketsThatDiffer) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d", "e", "f", "g"})
+    p.add(n);
+  p.add("x", MemberState::dead, {1, 0}, kT0);       // recently dead: sent
+  p.add("y", MemberState::dead, {1, 0}, kT0 - 1h);  // long dead: not sent
+  // The sender's view: ours, except that it lacks c and holds e older and
+  // x and y alive.
+  MemberTable theirs;
+  for (const auto& [name, m] : p.ctx.table.all()) {
+    if (name == "c") continue;
+    Member copy = m;
+    if (name == "e") copy.incarnation = {0, 9};
+    if (name == "x" || name == "y") copy.state = MemberState::alive;
+    theirs.put(copy);
+  }
+  auto req = p.from("b", wire::SyncReq{false, buckets_of(theirs)});
+  req.header.digest = theirs.digest();
+  p.anti_entropy.on_sync_req(kT0 + 1s, req);
+  std::set<std::string> expected;  // every member sharing a bucket with c, e, x or y
+  for (const auto& [name, m] : p.ctx.table.all()) {
+    const auto b = digest_bucket(name);
+    const bool differs = b == digest_bucket("c") || b == digest_bucket("e") ||
+                         b == digest_bucket("x") || b == digest_bucket("y");
+    if (differs && name != "y") expected.insert(name);
+  }
+  std::set<std::string> got;
+  for (const auto& r : p.records_sent_to("sim://b"))
+    got.insert(r.name);
+  EXPECT_EQ(got, expected);
+  EXPECT_TRUE(got.count("c") && got.count("e") && got.count("x"));
+  EXPECT_EQ(p.ctx.stats.syncs_served, 1u);
+
+  // Differing only where we hold nothing to send: no message at all.
+  Parts q;
+  q.add("b");
+  MemberTable more;
+  for (const auto& [name, m] : q.ctx.table.all())
+    more.put(m);
+  more.put(member("zz"));
+  auto req2 = q.from("b", wire::SyncReq{false, buckets_of(more)});
+  req2.header.digest = more.digest();
+  q.anti_entropy.on_sync_req(kT0, req2);
+  for (const auto& s : q.sent())
+    EXPECT_NE(s.type(), MessageType::sync_summary);
+}
+
+TEST(AntiEntropy, OutdatedAccusationsAreCorrectedWithTheNewerRecord) {
+  Parts p;
+  p.add("b", MemberState::alive, {1, 3});
+  p.anti_entropy.correct("sim://x", {"b", "nobody"});
+  const auto sent = p.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to, "sim://x");
+  EXPECT_EQ(sent[0].type(), MessageType::gossip);
+  ASSERT_EQ(sent[0].msg.news.size(), 1u);
+  EXPECT_EQ(sent[0].msg.news[0].name, "b");
+  EXPECT_EQ(sent[0].msg.news[0].incarnation, (Incarnation{1, 3}));
+  EXPECT_EQ(p.ctx.stats.corrections_sent, 1u);
+  p.anti_entropy.correct("sim://x", {"nobody"});
+  p.ctx.leaving = true;
+  p.anti_entropy.correct("sim://x", {"b"});
+  EXPECT_TRUE(p.sent().empty());
+  EXPECT_EQ(p.ctx.stats.corrections_sent, 1u);
 }
 
 TEST(AntiEntropy, SummaryIsAnsweredWithPullsAndRecords) {
@@ -258,25 +348,46 @@ TEST(AntiEntropy, LiveSenderOrLeavingNodeNeedsNothing) {
 
 // --- joining -----------------------------------------------------------------------
 
-TEST(AntiEntropy, JoinAsksEverySeedWithBackoffDoublingToTheMaximum) {
+TEST(AntiEntropy, JoinAsksEverySeedEverySecondThenBacksOffToTheMaximum) {
   Parts p;  // join_retry_max 30 s
   p.anti_entropy.start(kT0);
   p.anti_entropy.join(kT0, {"sim://s1", "sim://self", "sim://s2"});
   EXPECT_FALSE(p.anti_entropy.joined());
-  std::vector<int> attempts_at_s;
+  std::vector<TimePoint> attempts;
   auto record_attempt = [&](TimePoint t) {
-    const auto to = sync_reqs(p, true);
-    if (to.empty()) return;
+    const auto sent = p.sent();
+    if (sent.empty()) return;
+    std::vector<std::string> to;
+    for (const auto& s : sent) {
+      EXPECT_EQ(s.type(), MessageType::sync_req);
+      EXPECT_TRUE(s.body<wire::SyncReq>().join);
+      ASSERT_FALSE(s.msg.news.empty()) << "a join request carries the joiner's record";
+      EXPECT_EQ(s.msg.news[0].name, "self");
+      EXPECT_TRUE(s.msg.news[0].services.has_value());
+      to.push_back(s.to);
+    }
     EXPECT_EQ(to, (Endpoints{"sim://s1", "sim://s2"})) << "every seed but ourselves";
-    attempts_at_s.push_back(static_cast<int>((t - kT0) / 1s));
+    attempts.push_back(t);
   };
   record_attempt(kT0);
-  for (auto t = kT0 + 100ms; t <= kT0 + 100s; t += 100ms) {
+  for (auto t = kT0 + 10ms; t <= kT0 + 200s; t += 10ms) {
     p.anti_entropy.join_tick(t);
     record_attempt(t);
   }
-  // Waits of 1, 2, 4, 8, 16 s, then 30 s (the ceiling).
-  EXPECT_EQ(attempts_at_s, (std::vector<int>{0, 1, 3, 7, 15, 31, 61, 91}));
+  // 30 attempts about a second apart (jittered in [0.75 s, 1.25 s)), then
+  // waits of 1, 2, 4, 8, 16 s and 30 s (the ceiling).
+  ASSERT_GE(attempts.size(), 36u);
+  for (std::size_t i = 1; i < 30; ++i) {
+    EXPECT_GE(attempts[i] - attempts[i - 1], 750ms) << i;
+    EXPECT_LE(attempts[i] - attempts[i - 1], 1260ms) << i;
+  }
+  std::vector<Duration> waits;
+  for (std::size_t i = 30; i < attempts.size(); ++i)
+    waits.push_back(attempts[i] - attempts[i - 1]);
+  const std::vector<Duration> backoff{1s, 2s, 4s, 8s, 16s, 30s};
+  ASSERT_GE(waits.size(), backoff.size());
+  for (std::size_t i = 0; i < backoff.size(); ++i)
+    EXPECT_EQ(waits[i], backoff[i]) << i;
   EXPECT_FALSE(p.anti_entropy.joined());
 }
 
@@ -286,9 +397,10 @@ TEST(AntiEntropy, JoinStopsOnceSomeoneIsKnown) {
   const auto sync_due = p.anti_entropy.deadline();
   p.anti_entropy.join(kT0, {"sim://s1"});
   EXPECT_EQ(sync_reqs(p, true), Endpoints{"sim://s1"});
-  EXPECT_EQ(p.anti_entropy.deadline(), kT0 + 1s) << "the next attempt";
+  EXPECT_GE(p.anti_entropy.deadline(), kT0 + 750ms) << "the next attempt";
+  EXPECT_LT(p.anti_entropy.deadline(), kT0 + 1250ms) << "the next attempt";
   p.add("s1", MemberState::alive, {1, 0}, kT0 + 500ms);  // the seed answered
-  p.anti_entropy.join_tick(kT0 + 1s);
+  p.anti_entropy.join_tick(kT0 + 1250ms);
   EXPECT_TRUE(p.anti_entropy.joined());
   EXPECT_TRUE(p.sent().empty());
   EXPECT_EQ(p.anti_entropy.deadline(), sync_due) << "only the periodic sync is left";

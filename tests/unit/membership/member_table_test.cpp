@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <map>
 #include <string>
 #include <tuple>
@@ -273,6 +274,38 @@ TEST(MemberTableDigest, DependsOnWhoIsThere) {
   ac.put(member("a"));
   ac.put(member("c"));
   EXPECT_NE(ab.digest(), ac.digest());
+}
+
+TEST(MemberTableDigest, BucketDigestsSumToTheDigestAndFollowEveryChange) {
+  MemberTable t;
+  auto sum = [&] {
+    std::uint64_t total = 0;
+    for (const auto b : t.bucket_digests())
+      total += b;
+    return total;
+  };
+  for (int i = 0; i < 200; ++i)
+    t.put(member("m" + std::to_string(i)));
+  EXPECT_EQ(sum(), t.digest());
+  std::size_t used = 0;
+  for (const auto b : t.bucket_digests())
+    used += b != 0;
+  EXPECT_GT(used, kDigestBuckets * 3 / 4) << "names spread over the buckets";
+  // A change touches exactly the member's own bucket.
+  const auto before = t.bucket_digests();
+  t.update("m7", [](Member& m) { m.incarnation.counter += 1; });
+  for (std::size_t b = 0; b < kDigestBuckets; ++b)
+    EXPECT_EQ(before[b] != t.bucket_digests()[b], b == digest_bucket("m7")) << b;
+  t.put(member("m8", S::dead));  // tombstones are not digested
+  t.erase("m9");
+  EXPECT_EQ(sum(), t.digest());
+  // Each bucket holds the live members of that bucket, nothing else.
+  std::array<std::uint64_t, kDigestBuckets> expected{};
+  for (const auto& [name, m] : t.all())
+    if (m.live()) expected[digest_bucket(name)] += digest_part(m);
+  EXPECT_EQ(t.bucket_digests(), expected);
+  EXPECT_LT(digest_bucket("any name"), kDigestBuckets);
+  EXPECT_EQ(digest_bucket("any name"), digest_bucket(std::string("any ") + "name"));
 }
 
 struct DigestEdit {

@@ -446,6 +446,23 @@ TEST(Merge, ChangeOfOurOwnRecordRaisesOurIncarnation) {
   EXPECT_TRUE(p.ctx.broadcasts.contains("self"));
 }
 
+TEST(Merge, AccusationsOlderThanTheAliveRecordWeHoldAreOutdated) {
+  Parts p;
+  p.add("b", MemberState::alive, {1, 3});
+  p.add("s", MemberState::suspect, {1, 3});
+  const auto outdated = [&](std::string_view name, MemberState st, Incarnation inc) {
+    return p.merger.outdated_accusation(record(name, st, inc, "x"));
+  };
+  EXPECT_TRUE(outdated("b", MemberState::suspect, {1, 2}));
+  EXPECT_TRUE(outdated("b", MemberState::dead, {1, 2}));
+  EXPECT_TRUE(outdated("self", MemberState::suspect, {0, 9})) << "about us, refuted already";
+  EXPECT_FALSE(outdated("b", MemberState::suspect, {1, 3})) << "current: a real suspicion";
+  EXPECT_FALSE(outdated("b", MemberState::left, {1, 2})) << "not an accusation";
+  EXPECT_FALSE(outdated("b", MemberState::alive, {1, 2}));
+  EXPECT_FALSE(outdated("s", MemberState::suspect, {1, 2})) << "we suspect it ourselves";
+  EXPECT_FALSE(outdated("nobody", MemberState::suspect, {1, 0}));
+}
+
 TEST(Merge, TombstonesAreReapedAfterTheTombstoneTimeout) {
   auto params = ProtocolParams::lan();
   params.tombstone_timeout = 60s;

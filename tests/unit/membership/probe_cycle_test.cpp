@@ -1,6 +1,6 @@
-// ProbeCycle: the probe in flight (ping, ping-req helpers, nacks, accusing),
-// acks and round-trip times, this node as a helper for others (relays),
-// failure hints, pauses and leaving.
+// ProbeCycle: the probe in flight (ping and its repeats, ping-req helpers,
+// nacks, recheck rounds, accusing), acks and round-trip times, this node as a helper for others
+// (relays), failure hints, pauses and leaving.
 #include "membership/probe_cycle.hpp"
 
 #include <gtest/gtest.h>
@@ -43,6 +43,33 @@ InFlight first_probe(Parts& p) {
 
 void ack(Parts& p, const InFlight& probe, TimePoint at) {
   p.probe.on_ack(at, p.from(probe.target, wire::Ack{}, probe.seq));
+}
+
+// The pings sent since the last call; each must be `probe`'s (same target
+// and sequence number).
+std::size_t repeats_of(Parts& p, const InFlight& probe, std::vector<Sent> sent) {
+  std::size_t n = 0;
+  for (const auto& s : sent) {
+    if (s.type() != MessageType::ping) continue;
+    EXPECT_EQ(s.to, endpoint_of(probe.target));
+    EXPECT_EQ(s.msg.header.seq, probe.seq);
+    ++n;
+  }
+  (void)p;
+  return n;
+}
+
+// Runs the probe's first period without an answer (ticking at every
+// deadline); returns the helpers asked.
+std::vector<std::string> silent_period(Parts& p, const InFlight& probe, TimePoint end) {
+  std::vector<std::string> helpers;
+  while (p.probe.deadline() < end) {
+    p.probe.tick(p.probe.deadline());
+    for (const auto& s : of_type(p.sent(), MessageType::ping_req))
+      helpers.push_back(s.to.substr(6));  // past "sim://"
+  }
+  (void)probe;
+  return helpers;
 }
 
 TEST(ProbeCycle, FirstProbeIsAtAJitteredStart) {
@@ -114,7 +141,7 @@ TEST(ProbeCycle, RoundTripComesFromDirectAcksOnly) {
   EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
 }
 
-TEST(ProbeCycle, NoAckAsksIndirectChecksHelpersAtTheProbeTimeout) {
+TEST(ProbeCycle, NoAckRepeatsThePingThenAsksIndirectChecksHelpersAtTheProbeTimeout) {
   for (int awareness : {0, 1}) {  // timeout 500 ms, period 1 s; x2 with awareness 1
     SCOPED_TRACE("awareness " + std::to_string(awareness));
     Parts p;
@@ -123,9 +150,18 @@ TEST(ProbeCycle, NoAckAsksIndirectChecksHelpersAtTheProbeTimeout) {
     p.ctx.awareness.apply_delta(awareness);
     const auto scale = awareness + 1;
     const auto probe = first_probe(p);
+    // The ping again every fifth of the timeout, while no ack comes.
+    for (int k = 1; k <= 4; ++k) {
+      const auto due = probe.at + 100ms * scale * k;
+      EXPECT_EQ(p.probe.deadline(), due);
+      p.probe.tick(due - 1ns);
+      EXPECT_TRUE(p.sent().empty());
+      p.probe.tick(due);
+      const auto sent = p.sent();
+      EXPECT_EQ(sent.size(), 1u);
+      EXPECT_EQ(repeats_of(p, probe, sent), 1u);
+    }
     EXPECT_EQ(p.probe.deadline(), probe.at + 500ms * scale);
-    p.probe.tick(probe.at + 500ms * scale - 1ns);
-    EXPECT_TRUE(p.sent().empty());
     p.probe.tick(probe.at + 500ms * scale);
     const auto sent = p.sent();
     ASSERT_EQ(sent.size(), 3u) << "indirect_checks = 3";
@@ -141,7 +177,98 @@ TEST(ProbeCycle, NoAckAsksIndirectChecksHelpersAtTheProbeTimeout) {
     EXPECT_EQ(p.ctx.stats.indirect_probes, 3u);
     EXPECT_EQ(p.probe.deadline(), probe.at + 1s * scale) << "then the end of the period";
     p.probe.tick(probe.at + 1s * scale - 1ns);
+    EXPECT_TRUE(p.sent().empty());
     EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+  }
+}
+
+TEST(ProbeCycle, AnAckStopsTheRepeats) {
+  Parts p;
+  p.add("b");
+  const auto probe = first_probe(p);
+  p.probe.tick(probe.at + 100ms);
+  EXPECT_EQ(repeats_of(p, probe, p.sent()), 1u);
+  ack(p, probe, probe.at + 150ms);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 1s);
+  for (auto t = probe.at + 200ms; t < probe.at + 1s; t += 100ms)
+    p.probe.tick(t);
+  EXPECT_TRUE(p.sent().empty());
+  EXPECT_EQ(p.probe.rtt("b"), 150ms) << "timed from the first ping";
+}
+
+TEST(ProbeCycle, SilentAliveMemberGetsTwoRecheckRoundsBeforeItIsAccused) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d", "e"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  silent_period(p, probe, probe.at + 1s);
+  // Each recheck: ping and ping-req at once, then the ping repeated every
+  // 100 ms, and one probe timeout (500 ms) to answer.
+  for (int round = 1; round <= 2; ++round) {
+    SCOPED_TRACE("recheck " + std::to_string(round));
+    const auto start = probe.at + 1s + 500ms * (round - 1);
+    EXPECT_EQ(p.probe.deadline(), start);
+    p.probe.tick(start);
+    const auto sent = p.sent();
+    EXPECT_EQ(repeats_of(p, probe, sent), 1u);
+    const auto reqs = of_type(sent, MessageType::ping_req);
+    EXPECT_EQ(reqs.size(), 3u);
+    for (const auto& r : reqs)
+      EXPECT_EQ(r.msg.header.seq, probe.seq) << "the same probe: late answers still count";
+    EXPECT_EQ(p.ctx.stats.probe_rechecks, static_cast<std::uint64_t>(round));
+    EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+    for (int k = 1; k <= 4; ++k) {
+      p.probe.tick(start + 100ms * k);
+      EXPECT_EQ(repeats_of(p, probe, p.sent()), 1u);
+    }
+    EXPECT_EQ(p.ctx.stats.probes_failed, 0u);
+  }
+  EXPECT_EQ(p.ctx.stats.probes, 1u) << "rechecks are not new probes";
+  p.probe.tick(probe.at + 2s);
+  EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::suspect);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 1u);
+  EXPECT_EQ(p.ctx.stats.suspicions_raised, 1u);
+  EXPECT_EQ(p.ctx.stats.probes, 2u) << "the next probe waited for the rechecks, then went at once";
+}
+
+TEST(ProbeCycle, AnAckDuringARecheckSavesTheMember) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d", "e"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  silent_period(p, probe, probe.at + 1s);
+  p.probe.tick(probe.at + 1s);
+  p.sent();
+  ack(p, probe, probe.at + 1200ms);  // relayed by a helper, or our own ping's
+  p.probe.tick(probe.at + 1500ms);
+  p.probe.tick(probe.at + 2s);
+  EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 0u);
+  EXPECT_EQ(p.ctx.stats.probe_rechecks, 1u);
+  EXPECT_EQ(p.probe.rtt(probe.target), std::nullopt) << "not a direct round trip";
+}
+
+TEST(ProbeCycle, SuspectOrHintedTargetIsAccusedWithoutRechecks) {
+  {
+    Parts p;
+    p.add("b", MemberState::suspect);
+    const auto probe = first_probe(p);
+    silent_period(p, probe, probe.at + 1s);
+    p.probe.tick(probe.at + 1s);
+    EXPECT_EQ(p.ctx.stats.probe_rechecks, 0u);
+    EXPECT_EQ(p.ctx.stats.probes_failed, 1u) << "our own failure confirms the suspicion";
+  }
+  {
+    Parts p;
+    p.add("b");
+    p.probe.start(kT0);
+    const auto at = kT0 + 10ms;
+    p.probe.on_connection_closed(at, "sim://b");
+    const auto probe = probe_at(p, at);
+    silent_period(p, probe, at + 1s);
+    p.probe.tick(at + 1s);
+    EXPECT_EQ(p.ctx.stats.probe_rechecks, 0u) << "a closed connection is evidence already";
+    EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::suspect);
   }
 }
 
@@ -153,7 +280,8 @@ struct NackCase {
 
 TEST(ProbeCycle, PeriodEndAccusesWithAwarenessRaisedByMissingNacks) {
   // Lifeguard: +1 for a failed probe with nobody to ask; otherwise +1 per
-  // helper that did not answer (0 if all nacked: the target is the silent one).
+  // helper of the last round that did not answer (0 if all nacked: the
+  // target is the silent one).
   for (const auto& c : std::vector<NackCase>{
            {0, 0, 1}, {1, 0, 1}, {1, 1, 0}, {3, 0, 3}, {3, 1, 2}, {3, 2, 1}, {3, 3, 0}}) {
     SCOPED_TRACE(std::to_string(c.others) + " helpers, " + std::to_string(c.nacks) + " nacks");
@@ -168,7 +296,10 @@ TEST(ProbeCycle, PeriodEndAccusesWithAwarenessRaisedByMissingNacks) {
       probe = probe_at(p, p.probe.deadline());
     }
     p.ctx.awareness.apply_delta(-10);
-    p.probe.tick(probe.at + 500ms);
+    // The first period and the first recheck pass in silence.
+    silent_period(p, probe, probe.at + 1500ms);
+    // The last round: its helpers' nacks are the ones that count.
+    p.probe.tick(probe.at + 1500ms);
     const auto reqs = of_type(p.sent(), MessageType::ping_req);
     ASSERT_EQ(reqs.size(), static_cast<std::size_t>(std::min(3, c.others)));
     for (int i = 0; i < c.nacks; ++i) {
@@ -180,7 +311,8 @@ TEST(ProbeCycle, PeriodEndAccusesWithAwarenessRaisedByMissingNacks) {
     if (c.nacks > 0) p.probe.on_nack(p.from(reqs.front().to.substr(6), wire::Nack{}, probe.seq));
     p.probe.on_nack(p.from("stranger", wire::Nack{}, probe.seq));
     p.merger.take_events();
-    p.probe.tick(probe.at + 1s);
+    silent_period(p, probe, probe.at + 2s);
+    p.probe.tick(probe.at + 2s);
     EXPECT_EQ(p.ctx.awareness.score(), c.awareness_after);
     const auto* t = p.ctx.table.find("t");
     EXPECT_EQ(t->state, MemberState::suspect);
@@ -212,15 +344,14 @@ TEST(ProbeCycle, StaleAcksAreCountedAndProveNothing) {
   const auto probe = first_probe(p);
   p.probe.on_ack(probe.at + 10ms, p.from("b", wire::Ack{}, probe.seq + 1000));
   EXPECT_EQ(p.ctx.stats.stale_acks, 1u) << "an ack with another sequence number";
-  p.probe.tick(probe.at + 500ms);
-  p.probe.tick(probe.at + 1s);
+  silent_period(p, probe, probe.at + 2s);
+  const auto next = probe_at(p, probe.at + 2s);  // after two rechecks, the next probe
   EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::suspect) << "it did not save b";
-  ack(p, probe, probe.at + 1100ms);
+  ack(p, probe, probe.at + 2001ms);
   EXPECT_EQ(p.ctx.stats.stale_acks, 2u) << "the right one, after the period";
   EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::suspect);
 
   // A duplicate of an ack that did count.
-  const auto next = probe_at(p, p.probe.deadline());
   ack(p, next, next.at + 5ms);
   ack(p, next, next.at + 6ms);
   EXPECT_EQ(p.ctx.stats.stale_acks, 3u);
@@ -288,10 +419,20 @@ TEST(ProbeCycle, HelperRelaysTheTargetsAck) {
   EXPECT_EQ(p.ctx.stats.stale_acks, 0u);
 }
 
-TEST(ProbeCycle, HelperAnswersNackAtEightyPercentOfTheProbeTimeout) {
-  Parts p;  // probe_timeout 500 ms: nack after 400 ms
+TEST(ProbeCycle, HelperRepeatsItsPingThenAnswersNackAtEightyPercentOfTheProbeTimeout) {
+  Parts p;  // probe_timeout 500 ms: nack after 400 ms, the ping again every 80 ms
   const auto seq = relay_for_r(p, kT0);
-  EXPECT_LE(p.probe.deadline(), kT0 + 400ms) << "the relay asks for a tick";
+  for (int k = 1; k <= 4; ++k) {
+    const auto due = kT0 + 80ms * k;
+    p.probe.tick(due - 1ns);
+    EXPECT_TRUE(p.sent().empty());
+    p.probe.tick(due);
+    const auto sent = p.sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].to, "sim://t");
+    EXPECT_EQ(sent[0].type(), MessageType::ping);
+    EXPECT_EQ(sent[0].msg.header.seq, seq);
+  }
   p.probe.tick(kT0 + 400ms - 1ns);
   EXPECT_TRUE(p.sent().empty());
   p.probe.tick(kT0 + 400ms);
@@ -347,8 +488,8 @@ TEST(ProbeCycle, FailureHintWaitsForTheProbeInFlight) {
     p.add(n);
   const auto probe = first_probe(p);
   const auto hinted = probe.target == "d" ? std::string("c") : std::string("d");
-  p.probe.on_connection_closed(probe.at + 100ms, endpoint_of(hinted));
-  EXPECT_EQ(p.probe.deadline(), probe.at + 500ms) << "the probe in flight goes on";
+  p.probe.on_connection_closed(probe.at + 50ms, endpoint_of(hinted));
+  EXPECT_EQ(p.probe.deadline(), probe.at + 100ms) << "the probe in flight goes on";
   ack(p, probe, probe.at + 200ms);
   EXPECT_EQ(p.probe.deadline(), probe.at + 200ms) << "then the hinted member at once";
   EXPECT_EQ(probe_at(p, probe.at + 200ms).target, hinted);
@@ -414,9 +555,12 @@ TEST(ProbeCycle, LeavingStopsProbingButStillAnswersAsAHelper) {
   EXPECT_EQ(p.ctx.stats.probes, 1u);
   EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::alive);
   relay_for_r(p, probe.at + 10s);
-  EXPECT_EQ(p.probe.deadline(), probe.at + 10s + 400ms);
-  p.probe.tick(probe.at + 10s + 400ms);
-  EXPECT_EQ(of_type(p.sent(), MessageType::nack).size(), 1u);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 10s + 80ms) << "the relay's repeated ping";
+  for (auto t = probe.at + 10s + 80ms; t <= probe.at + 10s + 400ms; t += 80ms)
+    p.probe.tick(t);
+  const auto sent = p.sent();
+  EXPECT_EQ(of_type(sent, MessageType::ping).size(), 4u);
+  EXPECT_EQ(of_type(sent, MessageType::nack).size(), 1u);
 }
 
 }  // namespace
