@@ -19,6 +19,7 @@ ProtocolParams ProtocolParams::wan() {
   p.suspicion_mult = 6;
   p.gossip_interval = milliseconds{500};
   p.gossip_fanout = 4;
+  p.gossip_rate_per_s = 8;
   p.sync_interval = milliseconds{60000};
   p.gossip_to_the_dead = milliseconds{60000};
   p.sync_mismatch_grace = milliseconds{3000};
@@ -32,7 +33,7 @@ ProtocolParams ProtocolParams::local() {
   p.probe_timeout = milliseconds{200};
   p.suspicion_mult = 3;
   p.gossip_interval = milliseconds{100};
-  p.gossip_rate_per_s = 6;
+  p.gossip_rate_per_s = 30;
   p.sync_interval = milliseconds{10000};
   p.gossip_to_the_dead = milliseconds{10000};
   p.sync_mismatch_grace = milliseconds{500};

@@ -31,7 +31,9 @@ struct ProtocolParams {
   int retransmit_mult = 4;  // sends per broadcast = mult * ceil(log10(n+1))
   std::chrono::milliseconds gossip_to_the_dead{30000};  // dead members still get gossip this long
   std::chrono::milliseconds forward_coalesce{5};  // eager forwarding: wait this long to batch news
-  int gossip_rate_per_s = 3;  // gossip messages (periodic and eager) per second, sustained
+  // Gossip messages (periodic and eager) per second, sustained: by default
+  // what memberlist's periodic gossip sends at most (fanout per interval).
+  int gossip_rate_per_s = 15;
   std::size_t payload_budget_bytes = 1400;  // piggybacked broadcasts per message
 
   // --- anti-entropy and re-merge ---
