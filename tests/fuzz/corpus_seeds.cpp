@@ -160,6 +160,8 @@ std::vector<Seed> corpus_seeds() {
   const auto gossip = encoded(Gossip{}, all_kinds_of_news());
   const auto ping_req = encoded(PingReq{"b", "tcp://b:1"});
   const auto sync_req = encoded(SyncReq{true, {}});
+  const auto sync_req_buckets =
+      encoded(SyncReq{false, std::vector<std::uint64_t>(kSyncBuckets, 0x5eed5eed5eedULL)});
 
   // Every integer at its largest; the record's strings empty.
   auto max_values =
@@ -195,6 +197,7 @@ std::vector<Seed> corpus_seeds() {
       {"valid-nack", encoded(Nack{}), none},
       {"valid-gossip-news", gossip, none},
       {"valid-sync_req", sync_req, none},
+      {"valid-sync_req-buckets", sync_req_buckets, none},
       {"valid-sync_summary",
        encoded(SyncSummary{{{"b", {1000, 2}, MemberState::alive, {1000, 1}},
                             {"d", {9, 0}, MemberState::dead, {0, 0}}},
@@ -248,6 +251,11 @@ std::vector<Seed> corpus_seeds() {
       {"reject-short-body", Edit(ping_req).drop_last({kBodyField}).bytes(), DropReason::malformed},
       {"reject-join-not-bool", Edit(sync_req).set({kBodyField, 0}, uint(1)).bytes(),
        DropReason::wrong_type},
+      {"reject-buckets-short", Edit(sync_req_buckets).drop_last({kBodyField, 1}).bytes(),
+       DropReason::invalid_value},
+      {"reject-bucket-negative",
+       Edit(sync_req_buckets).set({kBodyField, 1, 5}, msgpack::object(-1)).bytes(),
+       DropReason::invalid_value},
       {"reject-record-state", Edit(gossip).set({kNewsField, 0, kRecordState}, uint(4)).bytes(),
        DropReason::invalid_value},
       {"reject-service-health",
