@@ -184,6 +184,8 @@ void NodeRuntime::step(TimePoint now) {
   transport_->service(now);
   for (const auto& ep : transport_->take_closed())
     core_->on_connection_closed(now, ep);
+  for (const auto& ep : transport_->take_refused())
+    core_->on_connection_refused(now, ep);
   for (const auto& msg : transport_->receive_all())
     core_->on_message(now, msg);
   if (now >= core_->next_deadline()) core_->on_tick(now);

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <limits>
 #include <list>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
@@ -38,7 +39,12 @@ constexpr std::chrono::milliseconds handshake_backoff{100};
 constexpr std::chrono::milliseconds handshake_backoff_max{5000};
 constexpr int monitored_events =
     ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+    ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED;
+// A connect that fails within this long of starting was refused (a reset,
+// or nothing listening on an ipc path); a silent host (SYNs dropped) fails
+// only after the kernel's SYN retries, minutes later.
+constexpr std::chrono::milliseconds refusal_window{500};
 
 // Monitor endpoints must be unique within a context; one counter per process
 // makes them unique in every context.
@@ -60,12 +66,13 @@ struct ZmqTransport::Impl {
     zmq::socket_t push;     // closed while waiting out a handshake backoff
     zmq::socket_t monitor;  // PAIR reading the PUSH socket's monitor
     TimePoint last_used;
-    std::size_t choice = 0;         // index into choices_ the socket dials with
-    std::size_t failures = 0;       // failed handshakes since the last success
-    bool handshaked = false;        // the current connection completed its handshake
-    bool failed = false;            // a handshake failed: switch choice in service()
-    std::uint64_t unconfirmed = 0;  // sent while not handshaked (queued, probably)
-    TimePoint reopen_at;            // when closed: reopen then
+    std::size_t choice = 0;                     // index into choices_ the socket dials with
+    std::size_t failures = 0;                   // failed handshakes since the last success
+    bool handshaked = false;                    // the current connection completed its handshake
+    bool failed = false;                        // a handshake failed: switch choice in service()
+    std::uint64_t unconfirmed = 0;              // sent while not handshaked (queued, probably)
+    TimePoint reopen_at;                        // when closed: reopen then
+    std::optional<TimePoint> connecting_since;  // a connect in progress (CONNECT_DELAYED)
   };
   using Peers = std::list<Peer>;
 
@@ -82,7 +89,7 @@ struct ZmqTransport::Impl {
   void close(Peers::iterator it);
   void handshake_failed(Peer& peer, TimePoint now);
   void reopen_due(TimePoint now);
-  void drain_monitor(Peer& peer);
+  void drain_monitor(Peer& peer, TimePoint now);
   void update_open() { stats_.open_connections = peers_.size(); }
 
   zmq::context_t& context_;
@@ -101,6 +108,7 @@ struct ZmqTransport::Impl {
   Peers peers_;  // most recently used first
   std::unordered_map<std::string, Peers::iterator> by_endpoint_;
   std::vector<std::string> closed_;
+  std::vector<std::string> refused_;
 };
 
 ZmqTransport::Impl::Impl(zmq::context_t& context, TransportOptions options)
@@ -272,7 +280,7 @@ void ZmqTransport::Impl::close(Peers::iterator it) {
 // failed handshake is HANDSHAKE_FAILED_* then DISCONNECTED; a wrong server
 // key may show only as DISCONNECTED before HANDSHAKE_SUCCEEDED. Only a
 // disconnect after a successful handshake is a failure hint.
-void ZmqTransport::Impl::drain_monitor(Peer& peer) {
+void ZmqTransport::Impl::drain_monitor(Peer& peer, TimePoint now) {
   for (std::size_t i = 0; i < monitor_events_per_service && !peer.failed; ++i) {
     zmq::message_t event;
     if (!peer.monitor.recv(event, zmq::recv_flags::dontwait)) return;
@@ -297,6 +305,20 @@ void ZmqTransport::Impl::drain_monitor(Peer& peer) {
       case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
         peer.failed = true;
         break;
+      case ZMQ_EVENT_CONNECT_DELAYED:
+        peer.connecting_since = now;
+        break;
+      case ZMQ_EVENT_CONNECT_RETRIED: {
+        // Refused at once (no CONNECT_DELAYED: the connect failed in the
+        // call), or soon after starting: nothing listens at the endpoint.
+        const bool fast = !peer.connecting_since || now - *peer.connecting_since < refusal_window;
+        peer.connecting_since.reset();
+        if (!fast) break;
+        ++stats_.connect_refused;
+        if (std::find(refused_.begin(), refused_.end(), peer.endpoint) == refused_.end())
+          refused_.push_back(peer.endpoint);
+        break;
+      }
       case ZMQ_EVENT_DISCONNECTED:
         if (!peer.handshaked) {
           peer.failed = true;
@@ -383,7 +405,7 @@ void ZmqTransport::service(std::chrono::steady_clock::time_point now) {
   try {
     if (impl.zap_) impl.stats_.zap_denied += impl.zap_->serve();
     for (auto& peer : impl.peers_) {
-      if (peer.monitor.handle() != nullptr) impl.drain_monitor(peer);
+      if (peer.monitor.handle() != nullptr) impl.drain_monitor(peer, now);
       if (peer.failed) impl.handshake_failed(peer, now);
     }
     impl.reopen_due(now);
@@ -409,6 +431,10 @@ std::chrono::steady_clock::time_point ZmqTransport::next_deadline() const {
 
 std::vector<std::string> ZmqTransport::take_closed() {
   return std::exchange(impl_->closed_, {});
+}
+
+std::vector<std::string> ZmqTransport::take_refused() {
+  return std::exchange(impl_->refused_, {});
 }
 
 void ZmqTransport::disconnect(const std::string& endpoint) {

@@ -144,6 +144,9 @@ class ZmqTransport {
   // Endpoints whose connection the peer closed since the last call (after a
   // successful handshake; failed handshakes are not reported).
   std::vector<std::string> take_closed();
+  // Endpoints whose connection attempt was refused since the last call: it
+  // failed within half a second of starting (a reset, nothing listening).
+  std::vector<std::string> take_refused();
 
   // Close the connection to a member declared dead or left (and forget which
   // curve alternative worked for it).

@@ -133,6 +133,10 @@ void Core::on_connection_closed(TimePoint now, std::string_view endpoint) {
   probe_.on_connection_closed(now, endpoint);
 }
 
+void Core::on_connection_refused(TimePoint now, std::string_view endpoint) {
+  probe_.on_connection_refused(now, endpoint);
+}
+
 void Core::on_message(TimePoint now, std::span<const std::uint8_t> bytes) {
   auto& stats = ctx_.stats;
   stats.bytes_in += bytes.size();
@@ -168,7 +172,7 @@ void Core::dispatch(TimePoint now, const wire::Message& msg) {
     case MessageType::ping_req:
       return probe_.on_ping_req(now, msg);
     case MessageType::nack:
-      return probe_.on_nack(msg);
+      return probe_.on_nack(now, msg);
     case MessageType::gossip:
       return;  // news only, applied above
     case MessageType::sync_req:

@@ -61,6 +61,9 @@ class Core {
   // Failure hint: the transport saw the connection to `endpoint` close. The
   // member behind it is probed at once; a hint alone never suspects anyone.
   void on_connection_closed(TimePoint now, std::string_view endpoint);
+  // The driver's connection attempt to `endpoint` was refused at once (a
+  // reset, nothing listening): evidence the process there has crashed.
+  void on_connection_refused(TimePoint now, std::string_view endpoint);
 
   // Contacts seed endpoints, retrying with backoff until one answers.
   void join(TimePoint now, std::vector<std::string> seeds);

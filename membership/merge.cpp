@@ -87,6 +87,21 @@ void Merger::accuse(TimePoint now, const Member& m) {
   suspect(now, m, m.incarnation, ctx_.self.name);
 }
 
+// A refused connection means the kernel on the member's host answered for
+// it: no process listens there. A live member (refused by mistake) still
+// refutes within the window; its gossip and ours travel in milliseconds.
+void Merger::accuse_refused(TimePoint now, const Member& m) {
+  ++ctx_.stats.refusal_suspicions;
+  const auto window = ctx_.params.probe_interval;
+  if (m.state == MemberState::alive) {
+    ++ctx_.stats.suspicions_raised;
+    suspect(now, m, m.incarnation, ctx_.self.name);
+  }
+  auto it = suspicions_.find(m.name);
+  if (it != suspicions_.end() && it->second.deadline() > now + window)
+    it->second = Suspicion(m.incarnation, ctx_.self.name, 0, window, window, now);
+}
+
 void Merger::declare_dead(TimePoint now, const std::string& name) {
   suspicions_.erase(name);
   const auto* m = ctx_.table.find(name);

@@ -52,6 +52,9 @@ class Merger {
   bool outdated_accusation(const wire::MemberRecord& r) const;
   // Our own probe of `m` failed: suspect it, or confirm our suspicion.
   void accuse(TimePoint now, const Member& m);
+  // `m`'s endpoint refused us and the helpers we asked: suspect it with a
+  // confirmation window of one probe interval (or shorten our timer to it).
+  void accuse_refused(TimePoint now, const Member& m);
 
   // Stores `m`, keeping the registry and peer selection in step; queues it
   // as news if `broadcast`.

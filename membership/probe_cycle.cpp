@@ -69,13 +69,17 @@ void ProbeCycle::on_ping_req(TimePoint now, const wire::Message& msg) {
 
 // A nack counts once per helper we asked: a duplicate (or a stranger's) must
 // not stand in for a helper that never answered.
-void ProbeCycle::on_nack(const wire::Message& msg) {
+void ProbeCycle::on_nack(TimePoint now, const wire::Message& msg) {
   if (!probe_ || probe_->seq != msg.header.seq) return;
   const auto& from = msg.header.sender;
   const auto asked = std::find(probe_->helpers.begin(), probe_->helpers.end(), from);
   const auto seen = std::find(probe_->nacked.begin(), probe_->nacked.end(), from);
-  if (asked != probe_->helpers.end() && seen == probe_->nacked.end())
-    probe_->nacked.push_back(from);
+  if (asked == probe_->helpers.end() || seen != probe_->nacked.end()) return;
+  probe_->nacked.push_back(from);
+  if (std::get<wire::Nack>(msg.body).refused) {
+    probe_->refused_by.push_back(from);
+    check_refusals(now);
+  }
 }
 
 void ProbeCycle::on_connection_closed(TimePoint now, std::string_view endpoint) {
@@ -85,6 +89,43 @@ void ProbeCycle::on_connection_closed(TimePoint now, std::string_view endpoint) 
   if (probe_ && probe_->target == m->name) return;  // already on it
   hinted_ = m->name;
   if (!probe_) next_probe_at_ = now;
+}
+
+void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint) {
+  // As a helper: tell each requester at once, instead of a plain nack later.
+  for (auto it = relays_.begin(); it != relays_.end();) {
+    if (it->second.target_endpoint != endpoint) {
+      ++it;
+      continue;
+    }
+    out_.send(it->second.requester_endpoint, MessageType::nack, it->second.requester_seq,
+              wire::Nack{true}, false);
+    it = relays_.erase(it);
+  }
+  const auto* m = ctx_.table.find_by_endpoint(endpoint);
+  if (!m || !m->live() || m->name == ctx_.self.name || ctx_.leaving) return;
+  ++ctx_.stats.refusals;
+  if (probe_ && probe_->target == m->name) {
+    probe_->refused = true;
+    probe_->repings.left = 0;  // more pings would be refused too
+    if (!probe_->indirect_sent) ask_helpers(now);
+    check_refusals(now);
+    return;
+  }
+  hinted_ = m->name;  // probe it next, at once
+  if (!probe_) next_probe_at_ = now;
+}
+
+// Our own attempt was refused and so was that of every helper that answered
+// (at least one, if we have any): accuse with a short window.
+void ProbeCycle::check_refusals(TimePoint now) {
+  if (!probe_->refused) return;
+  if (!probe_->helpers.empty() &&
+      (probe_->refused_by.empty() || probe_->refused_by.size() < probe_->nacked.size()))
+    return;
+  auto probe = std::move(probe_);
+  const auto* m = ctx_.table.find(probe->target);
+  if (m && m->live()) merger_.accuse_refused(now, *m);
 }
 
 void ProbeCycle::tick(TimePoint now) {
@@ -150,6 +191,7 @@ void ProbeCycle::ping_target() {
 // for one probe timeout. The sequence number stays, so a late ack of the
 // first round still counts.
 void ProbeCycle::start_recheck(TimePoint now) {
+  probe_->refused_by.clear();
   ++ctx_.stats.probe_rechecks;
   const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
   ++probe_->rechecks;

@@ -20,6 +20,12 @@
 // period that ends without an ack for a member we hold alive (and no failure
 // hint) is followed by recheck rounds — ping and ping-req at once, one probe
 // timeout long — before the member is accused.
+//
+// Refusals (docs/protocol.md, "Crashed processes"): a member whose endpoint
+// refuses our connection attempts, and the attempts of every helper that
+// answered, is a crashed process on a live host. It is accused at once with
+// a short confirmation window (Merger::accuse_refused) instead of waiting
+// out rechecks and Lifeguard's timeout; any ack ends the probe as usual.
 #pragma once
 
 #include <cstdint>
@@ -49,9 +55,12 @@ class ProbeCycle {
   void on_ping(const wire::Message& msg);
   void on_ack(TimePoint now, const wire::Message& msg);
   void on_ping_req(TimePoint now, const wire::Message& msg);
-  void on_nack(const wire::Message& msg);
+  void on_nack(TimePoint now, const wire::Message& msg);
   // Failure hint about whoever is behind `endpoint`.
   void on_connection_closed(TimePoint now, std::string_view endpoint);
+  // A connection attempt to `endpoint` was refused: answer our relays for
+  // it at once, and probe it (asking helpers at once) if it is a member.
+  void on_connection_refused(TimePoint now, std::string_view endpoint);
 
   // The probe in flight (unless leaving), then answers owed as a helper.
   void tick(TimePoint now);
@@ -93,10 +102,12 @@ class ProbeCycle {
     TimePoint ack_deadline;  // then ask helpers (ping-req)
     TimePoint period_end;    // then recheck or accuse
     bool indirect_sent = false;
-    bool hinted = false;               // probed because the connection closed
-    int rechecks = 0;                  // rounds after the first silent period
-    std::vector<std::string> helpers;  // asked to ping-req the target
-    std::vector<std::string> nacked;   // helpers whose nack arrived (each once)
+    bool hinted = false;                  // probed because the connection closed
+    bool refused = false;                 // our own connection attempt was refused
+    std::vector<std::string> refused_by;  // helpers whose attempt was refused too
+    int rechecks = 0;                     // rounds after the first silent period
+    std::vector<std::string> helpers;     // asked to ping-req the target
+    std::vector<std::string> nacked;      // helpers whose nack arrived (each once)
   };
   // A ping we send on behalf of a requester (we are its helper).
   struct Relay {
@@ -115,6 +126,7 @@ class ProbeCycle {
   void ping_target();
   void ask_helpers(TimePoint now);
   void finish_probe(TimePoint now);
+  void check_refusals(TimePoint now);
   void note_rtt(const std::string& member, Duration sample);
 
   Context& ctx_;

@@ -30,6 +30,9 @@
   X(stale_acks, "Acks that matched no probe in flight (late or duplicate), ignored.")              \
   X(relays_refused, "Ping-req requests refused: 1,024 already in flight for others.")              \
   X(failure_hints, "Closed connections to live members, probed at once.")                          \
+  X(refusals, "Connection attempts a live member's endpoint refused (ours or a helper's).")        \
+  X(refusal_suspicions,                                                                            \
+    "Suspicions raised on refusal evidence, with a short confirmation window.")                    \
   X(pauses_detected, "Times this node found it had not run for a while (stopped, paused).")        \
   X(suspicions, "Members moved to suspect, on our own evidence or on others'.")                    \
   X(suspicions_raised, "Suspicions raised by this node's own failed probes.")                      \
@@ -51,6 +54,7 @@
   X(connections_opened, "Outbound connections opened.")                                    \
   X(connections_closed, "Outbound connections this node closed (idle, pool full, dead).")  \
   X(peer_disconnects, "Outbound connections the peer closed (failure hints).")             \
+  X(connect_refused, "Outbound connection attempts refused at once (nothing listening).")  \
   X(zap_denied, "Inbound CURVE clients refused by the key allow-list.")                    \
   X(handshake_failures, "Outbound connections whose handshake failed (keys, mechanism).")  \
   X(key_switches, "Peers redialled with another cluster key (key rotation).")              \

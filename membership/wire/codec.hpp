@@ -21,7 +21,7 @@
 //     1 ping          [ target:str ]
 //     2 ack           [ ]
 //     3 ping_req      [ target:str, target_endpoint:str ]
-//     4 nack          [ ]
+//     4 nack          [ refused:bool (optional, written only when true) ]
 //     5 gossip        [ ]
 //     6 sync_req      [ join:bool, buckets:[ u64* ] (optional: 0 or 64 digests) ]
 //     7 sync_summary  [ entries:[ summary* ], reply:bool ]

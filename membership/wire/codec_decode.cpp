@@ -100,7 +100,7 @@ class Reader {
   void fields(Fields& f, Ping& b);
   void fields(Fields&, Ack&) {}
   void fields(Fields& f, PingReq& b);
-  void fields(Fields&, Nack&) {}
+  void fields(Fields& f, Nack& b);
   void fields(Fields&, Gossip&) {}
   void fields(Fields& f, SyncReq& b);
   void fields(Fields& f, SyncSummary& b);
@@ -248,6 +248,10 @@ void Reader::summary(const Obj* o, SummaryEntry& e) {
 
 void Reader::fields(Fields& f, Ping& b) {
   str(f.next(), b.target);
+}
+
+void Reader::fields(Fields& f, Nack& b) {
+  if (const Obj* o = f.next_optional()) boolean(o, b.refused);
 }
 
 void Reader::fields(Fields& f, PingReq& b) {

@@ -69,7 +69,10 @@ class Writer {
     str(b.target);
     str(b.target_endpoint);
   }
-  void fields(const Nack&) { array(0); }
+  void fields(const Nack& b) {
+    array(b.refused ? 1 : 0);
+    if (b.refused) boolean(true);
+  }
   void fields(const Gossip&) { array(0); }
   void fields(const SyncReq& b) {
     array(b.buckets.empty() ? 1 : 2);

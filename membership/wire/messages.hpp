@@ -90,6 +90,9 @@ struct PingReq {
   friend bool operator==(const PingReq&, const PingReq&) = default;
 };
 struct Nack {
+  // The helper's own connection attempt to the target was refused (the
+  // target's host is up and nothing listens there): evidence of a crash.
+  bool refused = false;
   friend bool operator==(const Nack&, const Nack&) = default;
 };
 struct Gossip {

@@ -135,7 +135,7 @@ void append_node(std::string& out, std::size_t i) {
   append_number(out, i);
 }
 
-enum class Kind : std::uint8_t { deliver, tick, callback, leave_check };
+enum class Kind : std::uint8_t { deliver, tick, callback, leave_check, refused };
 
 struct Event {
   TimePoint at;
@@ -215,6 +215,9 @@ struct Cluster::Impl {
       case Kind::leave_check:
         on_leave_check(ev);
         return;
+      case Kind::refused:
+        on_refused(ev);
+        return;
     }
   }
 
@@ -241,8 +244,29 @@ struct Cluster::Impl {
       case NodeStatus::stopped:
         note(Op::drop_down, ev.from, ev.to, hash_bytes(ev.bytes));
         report(ev.from, ev.to, ev.bytes, false);
+        if (options.refuse_when_down) refuse(ev.to, ev.from);
         return;
     }
+  }
+
+  // The reset travels back like any packet (a partition stops it too).
+  void refuse(std::size_t down, std::size_t sender) {
+    const auto delay = network.transit(down, sender);
+    if (!delay) return;
+    Event ev;
+    ev.at = now + *delay;
+    ev.kind = Kind::refused;
+    ev.from = down;
+    ev.to = sender;
+    ev.tag = nodes[sender].lives;
+    push(std::move(ev));
+  }
+
+  void on_refused(const Event& ev) {
+    Node& n = nodes[ev.to];
+    if (n.status != NodeStatus::running || ev.tag != n.lives) return;
+    n.core->on_connection_refused(now, endpoints[ev.from]);
+    after_input(ev.to);
   }
 
   void on_tick_event(const Event& ev) {

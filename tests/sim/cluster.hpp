@@ -36,6 +36,10 @@ struct ClusterOptions {
   bool trace = false;                  // keep the full text trace (costly for big runs)
   Duration check_every = 5ms;          // how often run_until evaluates its predicate
   std::size_t pause_queue_max = 1024;  // messages buffered for a paused node
+  // A message reaching a crashed or stopped node is refused: its sender's
+  // core hears on_connection_refused one transit later (the reset of a TCP
+  // connect to a dead process on a live host). A paused node refuses nothing.
+  bool refuse_when_down = true;
 };
 
 enum class NodeStatus { running, paused, crashed, stopped };

@@ -44,7 +44,27 @@ void make_busy(Core& core) {
   }
   ASSERT_TRUE(dead(core, "b") && dead(core, "c"));
   fed::tell(core, now, {claim("b", MemberState::alive, 5), claim("c", MemberState::alive, 5)});
-  fed::tell(core, now, {claim("b", MemberState::suspect, 2)});         // outdated: corrected
+  fed::tell(core, now, {claim("b", MemberState::suspect, 2)});  // outdated: corrected
+  // c's endpoint refuses us and b, the one helper, reports the same: c is
+  // accused on that evidence, then refutes.
+  std::uint32_t probe_seq = 0;
+  core.take_outgoing();  // only ping-reqs sent from here on
+  for (const auto until = now + 1min; probe_seq == 0 && now < until;) {
+    core.on_connection_refused(now, fed::endpoint_of("c"));
+    for (const auto& out : core.take_outgoing()) {
+      const auto m = membership::wire::decode(out.bytes, "default");
+      if (m.ok() && m.message.header.type == membership::wire::MessageType::ping_req &&
+          std::get<membership::wire::PingReq>(m.message.body).target == "c")
+        probe_seq = m.message.header.seq;
+    }
+    if (probe_seq != 0) break;
+    now = std::max(now, core.next_deadline());
+    core.on_tick(now);
+  }
+  fed::deliver(core, now, membership::wire::Nack{true}, {}, probe_seq, "b");
+  ASSERT_EQ(core.stats().refusal_suspicions, 1u);
+  // (Time passed meanwhile: b's probes went unanswered too. Both refute.)
+  fed::tell(core, now, {claim("b", MemberState::alive, 6), claim("c", MemberState::alive, 6)});
   core.on_connection_closed(now, fed::endpoint_of("b"));               // a failure hint
   fed::tell(core, now, {claim("a", MemberState::suspect)});            // refuted
   fed::deliver(core, now, membership::wire::SyncReq{true, {}});        // served

@@ -75,6 +75,12 @@ hearsay_relays_refused_total 0
 # HELP hearsay_failure_hints_total Closed connections to live members, probed at once.
 # TYPE hearsay_failure_hints_total counter
 hearsay_failure_hints_total 0
+# HELP hearsay_refusals_total Connection attempts a live member's endpoint refused (ours or a helper's).
+# TYPE hearsay_refusals_total counter
+hearsay_refusals_total 0
+# HELP hearsay_refusal_suspicions_total Suspicions raised on refusal evidence, with a short confirmation window.
+# TYPE hearsay_refusal_suspicions_total counter
+hearsay_refusal_suspicions_total 0
 # HELP hearsay_pauses_detected_total Times this node found it had not run for a while (stopped, paused).
 # TYPE hearsay_pauses_detected_total counter
 hearsay_pauses_detected_total 0
@@ -129,6 +135,9 @@ hearsay_connections_closed_total 0
 # HELP hearsay_peer_disconnects_total Outbound connections the peer closed (failure hints).
 # TYPE hearsay_peer_disconnects_total counter
 hearsay_peer_disconnects_total 0
+# HELP hearsay_connect_refused_total Outbound connection attempts refused at once (nothing listening).
+# TYPE hearsay_connect_refused_total counter
+hearsay_connect_refused_total 0
 # HELP hearsay_zap_denied_total Inbound CURVE clients refused by the key allow-list.
 # TYPE hearsay_zap_denied_total counter
 hearsay_zap_denied_total 0

@@ -79,7 +79,7 @@ std::vector<Message> all_messages() {
       message(Ping{"n2"}),
       message(Ack{}),
       message(PingReq{"n2", "tcp://10.0.0.2:7946"}),
-      message(Nack{}),
+      message(Nack{true}),
       message(Gossip{}),
       message(SyncReq{true, std::vector<std::uint64_t>(kSyncBuckets, 0x0123456789abcdefULL)}),
       message(
@@ -314,6 +314,20 @@ TEST(CodecRoundTrip, SyncRequestWithAndWithoutBucketDigests) {
   const auto r = dec(t.bytes());
   ASSERT_TRUE(r.ok()) << to_string(r.reason);
   EXPECT_TRUE(std::get<SyncReq>(r.message.body).buckets.empty());
+}
+
+TEST(CodecRoundTrip, NackWithAndWithoutRefusal) {
+  for (const auto& nack : {Nack{true}, Nack{false}}) {
+    const auto m = message(nack);
+    const auto r = dec(encode(m));
+    ASSERT_TRUE(r.ok()) << to_string(r.reason);
+    EXPECT_EQ(r.message, m);
+  }
+  EXPECT_EQ(encode(message(Nack{false})), encode(message(Nack{})))
+      << "a plain nack keeps the layout of earlier releases";
+  Tree t(encode(message(Nack{true})));
+  t.at({7, 0}) = uint_obj(1);
+  EXPECT_EQ(dec(t.bytes()).reason, DropReason::wrong_type);
 }
 
 TEST(CodecReject, BucketDigestsOtherThan64OrNotUnsigned) {
@@ -555,7 +569,9 @@ TEST(CodecReject, ShortArrays) {
       Tree t(encode(m));
       if (t.at(path).via.array.size == 0) continue;
       // A sync_req's bucket digests may be left out (SyncRequestWithAndWithoutBucketDigests).
-      if (type_of(m.body) == MessageType::sync_req && path == Path{7}) continue;
+      // So may a nack's refusal flag (NackWithAndWithoutRefusal).
+      const auto type = type_of(m.body);
+      if ((type == MessageType::sync_req || type == MessageType::nack) && path == Path{7}) continue;
       t.drop_last(path);
       EXPECT_EQ(dec(t.bytes()).reason, DropReason::malformed)
           << "type " << static_cast<int>(type_of(m.body)) << " path " << to_string(path);

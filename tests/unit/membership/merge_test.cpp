@@ -463,6 +463,29 @@ TEST(Merge, AccusationsOlderThanTheAliveRecordWeHoldAreOutdated) {
   EXPECT_FALSE(outdated("nobody", MemberState::suspect, {1, 0}));
 }
 
+TEST(Merge, RefusalAccusesWithAWindowOfOneProbeIntervalOrShortensOurTimer) {
+  Parts p;  // probe interval 1 s
+  for (const auto* n : {"b", "c", "d", "e", "f"})
+    p.add(n);
+  p.merger.accuse_refused(kT0, *p.ctx.table.find("b"));
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::suspect);
+  EXPECT_EQ(p.ctx.table.find("b")->from, "self");
+  EXPECT_TRUE(p.ctx.broadcasts.contains("b")) << "the suspicion spreads, so b can refute";
+  EXPECT_EQ(p.merger.deadline(), kT0 + 1s);
+  // A suspicion already running on Lifeguard's long timer is cut short.
+  p.merger.apply(kT0, record("c", MemberState::suspect, {1, 0}, "x"), Merger::Origin::gossip,
+                 "sim://x");
+  p.merger.tick(kT0 + 1s);
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::dead);
+  EXPECT_EQ(p.ctx.table.find("c")->state, MemberState::suspect);
+  p.merger.accuse_refused(kT0 + 2s, *p.ctx.table.find("c"));
+  EXPECT_EQ(p.merger.deadline(), kT0 + 3s);
+  p.merger.tick(kT0 + 3s);
+  EXPECT_EQ(p.ctx.table.find("c")->state, MemberState::dead);
+  EXPECT_EQ(p.ctx.stats.refusal_suspicions, 2u);
+  EXPECT_EQ(p.ctx.stats.suspicions_raised, 1u) << "c was suspected already";
+}
+
 TEST(Merge, TombstonesAreReapedAfterTheTombstoneTimeout) {
   auto params = ProtocolParams::lan();
   params.tombstone_timeout = 60s;

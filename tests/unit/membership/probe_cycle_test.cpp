@@ -304,12 +304,14 @@ TEST(ProbeCycle, PeriodEndAccusesWithAwarenessRaisedByMissingNacks) {
     ASSERT_EQ(reqs.size(), static_cast<std::size_t>(std::min(3, c.others)));
     for (int i = 0; i < c.nacks; ++i) {
       const auto helper = reqs[static_cast<std::size_t>(i)].to.substr(6);  // past "sim://"
-      p.probe.on_nack(p.from(helper, wire::Nack{}, probe.seq));
+      p.probe.on_nack(probe.at + 1600ms, p.from(helper, wire::Nack{}, probe.seq));
     }
-    p.probe.on_nack(p.from("h0", wire::Nack{}, probe.seq + 1000));  // not ours: ignored
+    const auto later = probe.at + 1700ms;
+    p.probe.on_nack(later, p.from("h0", wire::Nack{}, probe.seq + 1000));  // not ours: ignored
     // A helper's duplicate, and a member we did not ask, stand in for nobody.
-    if (c.nacks > 0) p.probe.on_nack(p.from(reqs.front().to.substr(6), wire::Nack{}, probe.seq));
-    p.probe.on_nack(p.from("stranger", wire::Nack{}, probe.seq));
+    if (c.nacks > 0)
+      p.probe.on_nack(later, p.from(reqs.front().to.substr(6), wire::Nack{}, probe.seq));
+    p.probe.on_nack(later, p.from("stranger", wire::Nack{}, probe.seq));
     p.merger.take_events();
     silent_period(p, probe, probe.at + 2s);
     p.probe.tick(probe.at + 2s);
@@ -519,6 +521,106 @@ TEST(ProbeCycle, FailureHintsAboutNobodyWeProbeAreIgnored) {
   p.ctx.leaving = false;
   EXPECT_EQ(p.ctx.stats.failure_hints, 0u);
   EXPECT_EQ(p.probe.deadline(), due);
+}
+
+// --- refused connections --------------------------------------------------------
+
+// t and three helpers; the first probe goes to t.
+InFlight probe_t_with_helpers(Parts& p, int helpers = 3) {
+  p.add("t");
+  for (int i = 0; i < helpers; ++i)
+    p.add("h" + std::to_string(i), MemberState::alive, {1, 0}, kT0 - 1h);
+  InFlight probe = first_probe(p);
+  while (probe.target != "t") {
+    ack(p, probe, probe.at + 1ms);
+    probe = probe_at(p, p.probe.deadline());
+  }
+  return probe;
+}
+
+TEST(ProbeCycle, RefusedByUsAndByTheHelpersIsAccusedWithAOneSecondWindow) {
+  Parts p;
+  const auto probe = probe_t_with_helpers(p);
+  const auto at = probe.at + 5ms;
+  p.probe.on_connection_refused(at, "sim://t");
+  EXPECT_EQ(p.ctx.stats.refusals, 1u);
+  const auto reqs = of_type(p.sent(), MessageType::ping_req);
+  ASSERT_EQ(reqs.size(), 3u) << "helpers asked at once, not at the probe timeout";
+  EXPECT_EQ(p.ctx.table.find("t")->state, MemberState::alive) << "our own refusal is not enough";
+  p.probe.tick(at + 100ms);
+  EXPECT_TRUE(of_type(p.sent(), MessageType::ping).empty()) << "no more pings into a refusal";
+  p.probe.on_nack(at + 10ms, p.from(reqs[0].to.substr(6), wire::Nack{true}, probe.seq));
+  const auto* t = p.ctx.table.find("t");
+  EXPECT_EQ(t->state, MemberState::suspect);
+  EXPECT_EQ(t->from, "self");
+  EXPECT_EQ(p.ctx.stats.refusal_suspicions, 1u);
+  EXPECT_EQ(p.ctx.stats.probe_rechecks, 0u);
+  EXPECT_EQ(p.merger.deadline(), at + 10ms + 1s) << "one probe interval to refute";
+  p.merger.tick(at + 10ms + 1s);
+  EXPECT_EQ(p.ctx.table.find("t")->state, MemberState::dead);
+}
+
+TEST(ProbeCycle, APlainNackOrAnAckOutweighsRefusals) {
+  {
+    Parts p;  // a helper reached the target's host and heard nothing: no verdict
+    const auto probe = probe_t_with_helpers(p);
+    p.probe.on_connection_refused(probe.at + 5ms, "sim://t");
+    const auto reqs = of_type(p.sent(), MessageType::ping_req);
+    ASSERT_EQ(reqs.size(), 3u);
+    p.probe.on_nack(probe.at + 10ms, p.from(reqs[0].to.substr(6), wire::Nack{}, probe.seq));
+    p.probe.on_nack(probe.at + 11ms, p.from(reqs[1].to.substr(6), wire::Nack{true}, probe.seq));
+    EXPECT_EQ(p.ctx.table.find("t")->state, MemberState::alive);
+    EXPECT_EQ(p.ctx.stats.refusal_suspicions, 0u);
+  }
+  {
+    Parts p;  // a helper's ack ends the probe
+    const auto probe = probe_t_with_helpers(p);
+    p.probe.on_connection_refused(probe.at + 5ms, "sim://t");
+    p.sent();
+    ack(p, probe, probe.at + 20ms);
+    p.probe.on_nack(probe.at + 21ms, p.from("h0", wire::Nack{true}, probe.seq));
+    EXPECT_EQ(p.ctx.table.find("t")->state, MemberState::alive);
+    EXPECT_EQ(p.ctx.stats.refusal_suspicions, 0u);
+  }
+}
+
+TEST(ProbeCycle, RefusedWithNobodyToAskIsAccusedOnOurOwnEvidence) {
+  Parts p;
+  const auto probe = probe_t_with_helpers(p, 0);
+  p.probe.on_connection_refused(probe.at + 5ms, "sim://t");
+  EXPECT_EQ(p.ctx.table.find("t")->state, MemberState::suspect);
+  EXPECT_EQ(p.ctx.stats.refusal_suspicions, 1u);
+}
+
+TEST(ProbeCycle, RefusalWithoutAProbeInFlightProbesThatMemberAtOnce) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  ack(p, probe, probe.at + 1ms);
+  const auto other = probe.target == "c" ? std::string("d") : std::string("c");
+  p.probe.on_connection_refused(probe.at + 200ms, endpoint_of(other));
+  EXPECT_EQ(p.probe.deadline(), probe.at + 200ms);
+  EXPECT_EQ(probe_at(p, probe.at + 200ms).target, other);
+  // Nobody we know, a tombstone, ourselves: nothing.
+  for (const auto* e : {"sim://nobody", "sim://self"})
+    p.probe.on_connection_refused(probe.at + 300ms, e);
+  EXPECT_EQ(p.ctx.stats.refusals, 1u);
+}
+
+TEST(ProbeCycle, HelperReportsARefusalAtOnce) {
+  Parts p;
+  relay_for_r(p, kT0);
+  p.probe.on_connection_refused(kT0 + 3ms, "sim://t");
+  const auto sent = p.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to, "sim://r");
+  EXPECT_EQ(sent[0].type(), MessageType::nack);
+  EXPECT_EQ(sent[0].msg.header.seq, 77u);
+  EXPECT_TRUE(sent[0].body<wire::Nack>().refused);
+  for (auto t = kT0 + 80ms; t <= kT0 + 400ms; t += 80ms)
+    p.probe.tick(t);
+  EXPECT_TRUE(p.sent().empty()) << "the relay is over: no more pings, no second nack";
 }
 
 // --- pauses and leaving -------------------------------------------------------
