@@ -76,6 +76,10 @@ TEST(FaultScenarios, PartitionEachSideDeclaresTheOtherDeadThenHealsWithin5s) {
                                       << r.heal_state << "timeline:\n"
                                       << r.timeline;
   EXPECT_LE(*r.healed_s, 5.0) << "healing took " << seconds(r.healed_s) << "\n" << r.timeline;
+  // No node is declared dead by its own side (nor by anyone once healed).
+  // Deaths spread by the other side's news just after the heal, refuted
+  // within the heal time, are reported (heal_relapses), not asserted: the
+  // issue asks for the agreement within 5 s.
   EXPECT_EQ(r.false_deaths, 0) << r.false_death_lines;
   EXPECT_TRUE(r.exits.empty()) << r.exits.front();
   RecordProperty("figures", r.to_json().dump());
@@ -92,6 +96,7 @@ TEST(FaultScenarios, CrashAndStallBothEndDeadThenTheStalledOneRejoinsWithin5s) {
   p.crash = 2;
   p.stall = 5;
   p.detect_limit = std::chrono::duration<double>(lifeguard_bound_s(kNodes) + 5);
+  p.hold = 10s;  // stays dead a while before it resumes
   p.resume_limit = 20s;
   const auto r = run_crash_stall(bed(), p);
   ASSERT_TRUE(r.join_s.has_value()) << r.timeline;

@@ -51,6 +51,20 @@ double round3(double v) {
   return std::round(v * 1000.0) / 1000.0;
 }
 
+// "12.3 s", or "never".
+std::string secs(const std::optional<double>& v) {
+  if (!v) return "never";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", *v);
+  return buf;
+}
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 // Sums over agents of the counters a scenario reports.
 struct Counters {
   double messages_out = 0, bytes_out = 0, suspicions_raised = 0;
@@ -210,12 +224,12 @@ std::optional<double> start_and_join(Run& run, Seconds limit, std::int64_t& last
   run.say("started " + std::to_string(names.size()) + " agents");
   const auto polled = run.recorder.wait_for(all_alive(names, names), names, last_start, ms(limit));
   if (!polled) {
-    run.say("no convergence within " + std::to_string(limit.count()) + " s");
+    run.say("no convergence within " + secs(limit.count()));
     return std::nullopt;
   }
   const auto t = everyone_sees_everyone(run.recorder.events(), names, names, last_start);
   const auto join = seconds_since(last_start, t ? t : polled);
-  run.say("joined in " + std::to_string(*join) + " s");
+  run.say("joined in " + secs(join));
   return join;
 }
 
@@ -258,13 +272,13 @@ LossResult run_loss(const Bed& bed, const LossParams& p) {
   LossResult r;
   r.loss = p.loss;
   if (p.loss > 0) run.firewall.set("loss", {drop("", p.loss)});
-  run.say("loss " + std::to_string(p.loss) + " on every packet among the agents");
+  run.say("loss " + num(p.loss * 100) + " % on every packet among the agents");
   std::int64_t last_start = 0;
   r.join_s = start_and_join(run, p.join_limit, last_start);
   const auto slots = run.all_slots();
   const auto before = run.counters(slots);
   const auto from = now_ms();
-  run.say("observing for " + std::to_string(p.observe.count()) + " s");
+  run.say("observing for " + secs(p.observe.count()));
   Run::hold(p.observe);
   const auto after = run.counters(slots);
   const auto to = now_ms();
@@ -290,6 +304,7 @@ nlohmann::json PartitionResult::to_json() const {
   j["held_s"] = round3(held_s);
   j["healed_s"] = opt(healed_s);
   j["healed_events_s"] = opt(healed_events_s);
+  j["heal_relapses"] = heal_relapses;
   return j;
 }
 
@@ -320,7 +335,7 @@ PartitionResult run_partition(const Bed& bed, const PartitionParams& p) {
         for (const auto& m : members)
           if (const auto t = first(events, o, m, "dead", split)) last = std::max(last, *t);
     r.split_detected_s = seconds_between(split, last);
-    run.say("each side lists the other dead after " + std::to_string(*r.split_detected_s) + " s");
+    run.say("each side lists the other dead after " + secs(r.split_detected_s));
   } else {
     run.say("the sides did not list each other dead within the limit");
   }
@@ -338,12 +353,22 @@ PartitionResult run_partition(const Bed& bed, const PartitionParams& p) {
   r.heal_state = describe_views(run.recorder.statuses(), names);
   const auto after = run.counters(slots);
   const auto end = now_ms();
+  // Across the cut, suspicions and deaths are deserved until the heal is
+  // complete. A death on a node's own side before the heal is false; one
+  // after it (the other side's news of its death arriving, refuted since) is
+  // a relapse, counted apart.
   std::vector<Deserved> deserved;
   const auto until = healed ? *healed : end;
   for (const auto& [members, observers] : {std::pair{side_a, side_b}, std::pair{side_b, side_a}})
     for (const auto& m : members)
       deserved.push_back(
           Deserved{m, std::set<std::string>(observers.begin(), observers.end()), split, until});
+  const auto events = run.recorder.events();
+  const auto strict = undeserved(events, "dead", deserved);
+  for (const auto& m : names)
+    deserved.push_back(Deserved{m, {}, heal, until});
+  r.heal_relapses = static_cast<int>(strict.size() - undeserved(events, "dead", deserved).size());
+  r.heal_relapse_lines = describe(undeserved(strict, "dead", {}, heal, until), run.origin);
   finish(run, r, deserved, split, end, before, after, p.nodes);
   run.say("done: " + r.to_json().dump());
   return r;
@@ -451,10 +476,8 @@ CrashStallResult run_crash_stall(const Bed& bed, const CrashStallParams& p) {
   };
   if (p.crash) r.crash_dead_s = detection(*p.crash, r.crash_detect_s);
   if (p.stall) r.stall_dead_s = detection(*p.stall, r.stall_detect_s);
-  run.say("dead everywhere: crashed after " +
-          (r.crash_dead_s ? std::to_string(*r.crash_dead_s) : std::string("-")) +
-          " s, stalled after " +
-          (r.stall_dead_s ? std::to_string(*r.stall_dead_s) : std::string("-")) + " s");
+  run.say("dead everywhere: the crashed one after " + secs(r.crash_dead_s) +
+          ", the stalled one after " + secs(r.stall_dead_s));
   Run::hold(p.hold);
   std::int64_t resumed_at = now_ms();
   std::vector<int> running = live;
@@ -529,12 +552,12 @@ ChurnResult run_churn(const Bed& bed, const ChurnParams& p) {
   for (int i = 0; i < p.nodes; ++i)
     run.cluster.start(i, churn_service(i, 1));
   auto last_start = now_ms();
-  run.say("started " + std::to_string(p.nodes) + " agents, loss " + std::to_string(p.loss));
+  run.say("started " + std::to_string(p.nodes) + " agents, loss " + num(p.loss * 100) + " %");
   if (const auto joined =
           run.recorder.wait_for(all_alive(names, names), names, last_start, ms(p.join_limit)))
     r.join_s = seconds_since(
         last_start, everyone_sees_everyone(run.recorder.events(), names, names, last_start));
-  run.say("joined: " + (r.join_s ? std::to_string(*r.join_s) + " s" : std::string("no")));
+  run.say("joined: " + secs(r.join_s));
   const auto slots = run.all_slots();
   const auto before = run.counters(slots);
   const auto from = now_ms();
@@ -568,7 +591,7 @@ ChurnResult run_churn(const Bed& bed, const ChurnParams& p) {
   };
   const auto settled = run.recorder.wait_for(exact, names, last_start, ms(p.settle_limit));
   r.settled_s = seconds_since(last_start, settled);
-  run.say("settled: " + (r.settled_s ? std::to_string(*r.settled_s) + " s" : std::string("no")));
+  run.say("settled: " + secs(r.settled_s));
   // Deaths of the restarted deserve no excuse once the cluster settled.
   const auto settled_at = settled ? *settled : now_ms();
   for (auto& d : deserved)

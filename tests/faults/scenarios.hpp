@@ -85,6 +85,10 @@ struct PartitionResult : Common {
   std::optional<double> healed_s;         // heal -> all alive everywhere, equal digests (polls)
   std::optional<double> healed_events_s;  // heal -> all alive everywhere (agents' stamps)
   std::string heal_state;                 // what the agents said at the end of the heal wait
+  // Deaths of a node on the observer's own side between the heal and the
+  // agreement: the other side's news of its death, believed until refuted.
+  int heal_relapses = 0;
+  std::string heal_relapse_lines;
   nlohmann::json to_json() const;
 };
 PartitionResult run_partition(const Bed& bed, const PartitionParams& p);
