@@ -1,5 +1,6 @@
 #include "tests/faults/firewall.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -72,7 +73,7 @@ Firewall::Firewall() {
 Firewall::~Firewall() {
   try {
     run({iptables_, "-F", "INPUT"});
-    for (const auto& [group, made] : groups_) {
+    for (const auto& [group, carried] : groups_) {
       run({iptables_, "-F", chain(group)});
       run({iptables_, "-X", chain(group)});
     }
@@ -85,23 +86,36 @@ void Firewall::set(const std::string& group, const std::vector<Rule>& rules) {
   for (const char c : group)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-')
       throw std::invalid_argument("firewall group '" + group + "': letters, digits and '-' only");
+  const bool made = groups_.count(group) > 0;
+  const auto carried = made ? dropped(group) : 0;  // the counters go with the rules
   std::ostringstream text;
   text << "*filter\n:" << chain(group) << " - [0:0]\n";  // declaring a chain empties it
   for (const auto& r : rules)
     text << "-A " << chain(group) << " " << r << "\n";
-  if (!groups_.count(group)) text << "-A INPUT -i lo -j " << chain(group) << "\n";
+  if (!made) text << "-A INPUT -i lo -j " << chain(group) << "\n";
   text << "COMMIT\n";
   restore(text.str());
-  groups_[group] = true;
+  groups_[group] = carried;
 }
 
 void Firewall::clear_all() {
-  for (const auto& [group, made] : groups_)
+  for (const auto& [group, carried] : groups_)
     clear(group);
 }
 
 unsigned long long Firewall::dropped(const std::string& group) {
-  if (!groups_.count(group)) return 0;
+  const auto it = groups_.find(group);
+  return it == groups_.end() ? 0 : it->second + counted(group);
+}
+
+unsigned long long Firewall::dropped_total() {
+  unsigned long long total = 0;
+  for (const auto& [group, carried] : groups_)
+    total += carried + counted(group);
+  return total;
+}
+
+unsigned long long Firewall::counted(const std::string& group) {
   const auto out = run({iptables_, "-w", "-n", "-v", "-x", "-L", chain(group)});
   unsigned long long total = 0;
   std::istringstream in(out);

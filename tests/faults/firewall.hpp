@@ -48,8 +48,11 @@ class Firewall {
   void clear(const std::string& group) { set(group, {}); }
   void clear_all();
 
-  // Packets dropped so far by `group`'s rules (iptables' counters).
+  // Packets dropped by `group`'s rules since it was first set, across
+  // replacements (iptables' counters, carried over when the chain is refilled).
   unsigned long long dropped(const std::string& group);
+  // The same, summed over every group.
+  unsigned long long dropped_total();
   // What `iptables -S` shows, for failure messages.
   std::string describe();
 
@@ -59,7 +62,8 @@ class Firewall {
 
   test_support::ScratchDir dir_{"firewall"};
   std::string iptables_, restore_;
-  std::map<std::string, bool> groups_;  // the chains made so far
+  std::map<std::string, unsigned long long> groups_;     // chains made so far -> drops carried
+  unsigned long long counted(const std::string& group);  // the chain's counters now
   int files_ = 0;
 };
 

@@ -67,7 +67,7 @@ std::string num(double v) {
 
 // Sums over agents of the counters a scenario reports.
 struct Counters {
-  double messages_out = 0, bytes_out = 0, suspicions_raised = 0;
+  double messages_out = 0, bytes_out = 0, suspicions_raised = 0, indirect_probes = 0;
   bool complete = true;  // every agent asked answered
 };
 
@@ -109,6 +109,7 @@ struct Run {
       c.messages_out += family_sum(m, "hearsay_messages_out_total");
       c.bytes_out += family_sum(m, "hearsay_bytes_out_total");
       c.suspicions_raised += family_sum(m, "hearsay_suspicions_raised_total");
+      c.indirect_probes += family_sum(m, "hearsay_indirect_probes_total");
     }
     return c;
   }
@@ -193,6 +194,8 @@ void finish(Run& run, Common& c, const std::vector<Deserved>& deserved, std::int
   c.nodes = run.cluster.size();
   c.suspect_events = static_cast<int>(of_type(events, "suspect", window_from, window_to).size());
   c.suspicions_raised = static_cast<int>(after.suspicions_raised - before.suspicions_raised);
+  c.indirect_probes = static_cast<int>(after.indirect_probes - before.indirect_probes);
+  c.packets_dropped = run.firewall.dropped_total();
   c.false_suspicions = static_cast<int>(undeserved(events, "suspect", deserved).size());
   const auto deaths = undeserved(events, "dead", deserved);
   c.false_deaths = static_cast<int>(deaths.size());
@@ -251,6 +254,8 @@ nlohmann::json Common::to_json() const {
           {"suspicions_raised", suspicions_raised},
           {"false_suspicions", false_suspicions},
           {"false_deaths", false_deaths},
+          {"indirect_probes", indirect_probes},
+          {"packets_dropped", packets_dropped},
           {"msgs_per_node_s", round3(msgs_per_node_s)},
           {"bytes_per_node_s", round3(bytes_per_node_s)},
           {"window_s", round3(window_s)},

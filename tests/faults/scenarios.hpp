@@ -36,17 +36,19 @@ double lifeguard_bound_s(int nodes, const std::string& profile = "lan");
 // What every scenario reports about the run.
 struct Common {
   int nodes = 0;
-  double loss = 0;                // random loss on every packet among the agents
-  std::optional<double> join_s;   // last start -> every agent lists every other alive
-  int suspect_events = 0;         // "suspect" member events recorded by all agents
-  int suspicions_raised = 0;      // suspicions raised by own failed probes (sum of agents)
-  int false_suspicions = 0;       // suspect events about live, reachable nodes
-  int false_deaths = 0;           // dead events about live, reachable nodes
-  std::string false_death_lines;  // who declared whom dead, when
-  double msgs_per_node_s = 0;     // messages sent per agent per second, in the window
-  double bytes_per_node_s = 0;    // bytes sent per agent per second, in the window
-  double window_s = 0;            // the window those rates are over
-  std::uint64_t rss_kib_max = 0;  // largest agent VmRSS at the end
+  double loss = 0;                         // random loss on every packet among the agents
+  std::optional<double> join_s;            // last start -> every agent lists every other alive
+  int suspect_events = 0;                  // "suspect" member events recorded by all agents
+  int suspicions_raised = 0;               // suspicions raised by own failed probes (sum of agents)
+  int false_suspicions = 0;                // suspect events about live, reachable nodes
+  int false_deaths = 0;                    // dead events about live, reachable nodes
+  int indirect_probes = 0;                 // ping-reqs sent (sum of agents), in the window
+  unsigned long long packets_dropped = 0;  // by the bed's rules, the whole run
+  std::string false_death_lines;           // who declared whom dead, when
+  double msgs_per_node_s = 0;              // messages sent per agent per second, in the window
+  double bytes_per_node_s = 0;             // bytes sent per agent per second, in the window
+  double window_s = 0;                     // the window those rates are over
+  std::uint64_t rss_kib_max = 0;           // largest agent VmRSS at the end
   std::uint64_t private_kib_max = 0;
   std::vector<std::string> exits;  // agents that exited on their own
   std::string timeline;            // member events, for failure messages
