@@ -10,6 +10,9 @@
 #include "gossip/zap_handler.hpp"
 #include "gossip/zmq_helpers.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <zmq.h>
 
 #include <zmq.hpp>
@@ -57,7 +60,50 @@ std::string bind_address(const std::string& endpoint) {
   return endpoint;
 }
 
+// A tcp endpoint whose host is an IP literal: `tcp://10.0.0.5:7946`,
+// `tcp://[::1]:7946`.
+struct IpEndpoint {
+  int family = AF_UNSPEC;
+  std::string host;  // as written, brackets included for IPv6
+  bool wildcard = false;
+};
+
+std::optional<IpEndpoint> ip_endpoint(const std::string& endpoint) {
+  constexpr std::string_view scheme = "tcp://";
+  if (!endpoint.starts_with(scheme) || endpoint.find(';') != std::string::npos) return std::nullopt;
+  const std::string rest = endpoint.substr(scheme.size());
+  const auto colon = rest.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  IpEndpoint ip;
+  ip.host = rest.substr(0, colon);
+  std::string bare = ip.host;
+  if (bare.front() == '[') {
+    if (bare.size() < 3 || bare.back() != ']') return std::nullopt;
+    bare = bare.substr(1, bare.size() - 2);
+  }
+  in_addr v4{};
+  in6_addr v6{};
+  if (::inet_pton(AF_INET, bare.c_str(), &v4) == 1) {
+    ip.family = AF_INET;
+    ip.wildcard = v4.s_addr == htonl(INADDR_ANY);
+  } else if (::inet_pton(AF_INET6, bare.c_str(), &v6) == 1) {
+    ip.family = AF_INET6;
+    ip.wildcard = std::memcmp(&v6, &in6addr_any, sizeof v6) == 0;
+    if (ip.host.front() != '[') ip.host = "[" + ip.host + "]";
+  } else {
+    return std::nullopt;  // `*`, a host or an interface name
+  }
+  return ip;
+}
+
 }  // namespace
+
+std::string connect_endpoint(const std::string& bound, const std::string& peer) {
+  const auto self = ip_endpoint(bound);
+  const auto to = ip_endpoint(peer);
+  if (!self || !to || self->wildcard || self->family != to->family) return peer;
+  return "tcp://" + self->host + ":0;" + peer.substr(std::string_view("tcp://").size());
+}
 
 struct ZmqTransport::Impl {
   using TimePoint = std::chrono::steady_clock::time_point;
@@ -223,7 +269,8 @@ void ZmqTransport::Impl::connect(Peer& peer) {
   peer.monitor = zmq::socket_t(context_, zmq::socket_type::pair);
   peer.monitor.set(zmq::sockopt::linger, 0);
   peer.monitor.connect(address);
-  push.connect(peer.endpoint);  // on error the owner closes both sockets
+  // From our own IP when bound to one; on error the owner closes both sockets.
+  push.connect(connect_endpoint(bound_, peer.endpoint));
 }
 
 void ZmqTransport::Impl::close_sockets(Peer& peer) {

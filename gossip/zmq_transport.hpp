@@ -42,6 +42,12 @@
 // to that peer meanwhile (send_dropped). The choice that worked is remembered
 // per endpoint, also across pool evictions, until disconnect(endpoint). With
 // no alternatives (and without CURVE) the same mechanism simply retries.
+//
+// Source address: when the node binds a tcp endpoint with a specific IP (not
+// a wildcard such as 0.0.0.0, * or ::, nor an interface name), its outgoing
+// connections to peers whose address is an IP literal of the same family
+// leave from that IP too (libzmq's `tcp://SRC:0;DST:PORT`), so peers and
+// firewalls see one address per node on a multi-homed host (connect_endpoint).
 #pragma once
 
 #include <chrono>
@@ -97,6 +103,12 @@ struct TransportOptions {
 struct TransportStats : TransportCounters {
   std::size_t open_connections = 0;
 };
+
+// What a PUSH socket of a node bound at `bound` (a resolved endpoint, as
+// bound_endpoint() reports it) connects to for `peer`: `peer` itself, or with
+// the bound IP as source address (`tcp://127.0.0.2:0;127.0.0.3:7946`) when
+// both are tcp IP literals of one family and the bound IP is not a wildcard.
+std::string connect_endpoint(const std::string& bound, const std::string& peer);
 
 class ZmqTransport {
  public:

@@ -5,11 +5,14 @@
 #   scripts/install-deps.sh --fuzz   # and clang with libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
 
+# iptables: the fault test bed (tests/faults) drops packets inside its own
+# network namespace with it.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev libxxhash-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
+  iptables
 )
 # clang 14 (Debian 12's) and its runtimes, which hold libFuzzer and the
 # sanitizers for -fsanitize=fuzzer (libfuzzer-14-dev is the standalone

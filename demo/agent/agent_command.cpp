@@ -13,6 +13,7 @@
 
 #include "demo/agent/agent.hpp"
 #include "demo/agent/agent_config.hpp"
+#include "demo/common/duration.hpp"
 #include "demo/common/errors.hpp"
 #include "demo/common/stop_signals.hpp"
 
@@ -23,6 +24,7 @@ namespace {
 struct AgentFlags {
   std::string config;
   std::string name, bind, advertise, profile, cluster_id, cluster_key, node_key, http;
+  std::string tombstone_timeout;
   std::vector<std::string> seeds, allowed_keys, services;
   bool fault_injection = false;
   bool quiet = false;
@@ -41,6 +43,13 @@ AgentConfig resolve(const CLI::App& cmd, const AgentFlags& f) {
   if (given("--cluster-key")) cfg.cluster_key_file = f.cluster_key;
   if (given("--node-key")) cfg.node_key_file = f.node_key;
   if (given("--http")) cfg.http = f.http;
+  if (given("--tombstone-timeout")) {
+    try {
+      cfg.tombstone_timeout = parse_duration(f.tombstone_timeout);
+    } catch (const UsageError& e) {
+      throw UsageError(std::string("--tombstone-timeout: ") + e.what());
+    }
+  }
   cfg.seeds.insert(cfg.seeds.end(), f.seeds.begin(), f.seeds.end());
   cfg.allowed_keys.insert(cfg.allowed_keys.end(), f.allowed_keys.begin(), f.allowed_keys.end());
   for (std::size_t i = 0; i < f.services.size(); ++i) {
@@ -96,6 +105,8 @@ void add_agent_command(CLI::App& app) {
   cmd->add_option("--allowed-key", f->allowed_keys, "Extra client public key, Z85 (repeatable)");
   cmd->add_option("--http", f->http, "Control API address HOST:PORT (default 127.0.0.1:7900)");
   cmd->add_option("--service", f->services, "A service as a JSON object (repeatable)");
+  cmd->add_option("--tombstone-timeout", f->tombstone_timeout,
+                  "Forget dead and left members after this long (default: the profile's, 24h)");
   cmd->add_flag("--fault-injection", f->fault_injection, "Enable POST /v1/fault/partition");
   cmd->add_flag("--quiet", f->quiet, "No log lines on stderr");
   cmd->callback([cmd, f] { run_agent(*cmd, *f); });

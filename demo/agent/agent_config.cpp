@@ -155,10 +155,19 @@ void apply_config_json(const json& j, const std::string& origin, const std::stri
                        AgentConfig& into) {
   const auto at = [&](const std::string& field) { return origin + ": " + field; };
   if (!j.is_object()) throw UsageError(origin + ": must be a JSON object");
-  static const std::set<std::string> known{
-      "name",         "bind",       "advertise",        "seeds",
-      "profile",      "cluster_id", "cluster_key_file", "node_key_file",
-      "allowed_keys", "http",       "fault_injection",  "services"};
+  static const std::set<std::string> known{"name",
+                                           "bind",
+                                           "advertise",
+                                           "seeds",
+                                           "profile",
+                                           "cluster_id",
+                                           "cluster_key_file",
+                                           "node_key_file",
+                                           "allowed_keys",
+                                           "http",
+                                           "fault_injection",
+                                           "services",
+                                           "tombstone_timeout"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key)) throw UsageError(origin + ": unknown key '" + key + "'");
   try {
@@ -181,6 +190,8 @@ void apply_config_json(const json& j, const std::string& origin, const std::stri
         throw UsageError("fault_injection: must be true or false");
       into.fault_injection = j["fault_injection"].get<bool>();
     }
+    if (j.contains("tombstone_timeout"))
+      into.tombstone_timeout = duration_field(j["tombstone_timeout"], "tombstone_timeout");
     if (j.contains("services")) {
       const auto& list = j["services"];
       if (!list.is_array()) throw UsageError("services: must be an array of service objects");
@@ -256,6 +267,7 @@ Config build_node_config(const AgentConfig& a) {
       throw UsageError("allowed_keys[" + std::to_string(i) + "]: '" + a.allowed_keys[i] +
                        "' is not a 40-character Z85 public key");
   c.allowed_keys = a.allowed_keys;
+  if (a.tombstone_timeout) c.tombstone_timeout = *a.tombstone_timeout;
   std::set<std::string> ids;
   for (std::size_t i = 0; i < a.services.size(); ++i) {
     const auto& id = a.services[i].service.id;

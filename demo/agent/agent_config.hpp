@@ -52,6 +52,9 @@ struct AgentConfig {
   bool fault_injection = false;
   bool quiet = false;
   std::vector<ServiceConfig> services;
+  // Overrides the profile's: how long dead and left members are remembered
+  // (at least the profile's gossip_to_the_dead; tests shorten it).
+  std::optional<std::chrono::milliseconds> tombstone_timeout;
 };
 
 // A check object; `where` prefixes error messages ("services[1].check").

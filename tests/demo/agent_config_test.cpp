@@ -98,6 +98,17 @@ TEST_F(AgentConfigFile, ReadsEveryKey) {
   EXPECT_EQ(node.services.size(), 4u);
 }
 
+TEST_F(AgentConfigFile, TombstoneTimeoutOverridesTheProfiles) {
+  AgentConfig cfg;
+  load_config_file(write("config.json", R"({"name": "n", "tombstone_timeout": "45s"})"), cfg);
+  EXPECT_EQ(cfg.tombstone_timeout, std::chrono::seconds(45));
+  EXPECT_EQ(build_node_config(cfg).tombstone_timeout, std::chrono::seconds(45));
+  AgentConfig plain;
+  load_config_file(write("plain.json", R"({"name": "n"})"), plain);
+  EXPECT_FALSE(plain.tombstone_timeout);
+  EXPECT_EQ(build_node_config(plain).tombstone_timeout, Config::lan().tombstone_timeout);
+}
+
 TEST_F(AgentConfigFile, MalformedJsonNamesFileAndPosition) {
   const auto e = error_for("{\n  \"name\": \"a\",\n  oops\n}");
   EXPECT_NE(e.find("config.json"), std::string::npos) << e;
@@ -121,6 +132,8 @@ TEST_F(AgentConfigFile, EachBadFieldIsNamed) {
       {R"({"seeds": [1]})", "seeds[0]"},
       {R"({"profile": "fast"})", "profile"},
       {R"({"fault_injection": "yes"})", "fault_injection"},
+      {R"({"tombstone_timeout": "soon"})", "tombstone_timeout"},
+      {R"({"tombstone_timeout": "5s"})", "tombstone_timeout"},
       {R"({"http": "localhost"})", "http"},
       {R"({"http": "127.0.0.1:99999"})", "http"},
       {R"({"bind": "localhost:7946"})", "bind"},

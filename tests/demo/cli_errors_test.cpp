@@ -100,6 +100,16 @@ TEST(CliErrors, AgentBadBindEndpoint) {
                         "nonsense");
 }
 
+TEST(CliErrors, AgentBadTombstoneTimeout) {
+  const std::string http = "127.0.0.1:" + std::to_string(free_port());
+  expect_one_line_error(
+      run_cli({"agent", "--tombstone-timeout", "soon", "--http", http, "--quiet"}), 2,
+      "--tombstone-timeout: 'soon' is not a duration");
+  // Shorter than the profile's gossip_to_the_dead (30 s for lan): refused by name.
+  expect_one_line_error(run_cli({"agent", "--tombstone-timeout", "5s", "--http", http, "--quiet"}),
+                        2, "tombstone_timeout");
+}
+
 TEST(CliErrors, AgentMissingConfigFile) {
   const std::string path = ::testing::TempDir() + "hearsay-cli-does-not-exist.json";
   expect_one_line_error(run_cli({"agent", "--config", path, "--quiet"}), 2, path);

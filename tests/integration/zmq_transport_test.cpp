@@ -135,6 +135,45 @@ TEST(ZmqTransport, TcpRoundTripResolvesPortZero) {
   round_trip(a, b);
 }
 
+// The address a raw PULL socket bound at `bind` sees the first message from
+// `from` arrive from (ZeroMQ's Peer-Address property); "" if none arrives.
+std::string peer_address_seen(Node& from, const std::string& bind) {
+  zmq::context_t context;
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  pull.set(zmq::sockopt::linger, 0);
+  pull.bind(bind);
+  const auto endpoint = pull.get(zmq::sockopt::last_endpoint);
+  zmq::message_t message;
+  const bool got = wait_until([&] {
+    from->send(Clock::now(), endpoint, bytes_of("where am I from"));
+    from->service(Clock::now());
+    return pull.recv(message, zmq::recv_flags::dontwait).has_value();
+  });
+  return got ? std::string(message.gets("Peer-Address")) : std::string();
+}
+
+// A node bound to a specific IP connects from it: 127.0.0.2 and 127.0.0.3 are
+// on lo without any setup, and the kernel would pick 127.0.0.1 as source.
+TEST(ZmqTransport, ConnectsFromItsBoundAddress) {
+  Node a(options_for("tcp://127.0.0.2:0"));
+  EXPECT_EQ(peer_address_seen(a, "tcp://127.0.0.3:*"), "127.0.0.2");
+  Node b(options_for("tcp://127.0.0.4:0"));
+  EXPECT_EQ(peer_address_seen(b, "tcp://127.0.0.3:*"), "127.0.0.4");
+}
+
+// Two transports on their own addresses still talk both ways.
+TEST(ZmqTransport, RoundTripBetweenOwnAddresses) {
+  Node a(options_for("tcp://127.0.0.2:0"));
+  Node b(options_for("tcp://127.0.0.3:0"));
+  round_trip(a, b);
+}
+
+// Bound to the wildcard, the kernel picks the source (not a bound address).
+TEST(ZmqTransport, WildcardBindConnectsFromTheKernelsChoice) {
+  Node a(options_for("tcp://0.0.0.0:0"));
+  EXPECT_EQ(peer_address_seen(a, "tcp://127.0.0.3:*"), "127.0.0.1");
+}
+
 TEST(ZmqTransport, IpcRoundTrip) {
   ScratchDir dir("zmq");
   Node a(options_for(ipc(dir, "a.sock")));

@@ -32,10 +32,18 @@ class ChildProcess {
   // Environment changes for the child: set a variable, or remove it (nullopt).
   using Env = std::map<std::string, std::optional<std::string>>;
 
+  struct Options {
+    // SIGKILL it when the thread that started it ends (the test process
+    // crashed or was killed), so nothing outlives the test (PR_SET_PDEATHSIG;
+    // start it from a thread that lives as long as it should, e.g. main).
+    bool die_with_parent = false;
+  };
+
   // Starts argv[0] (a path) with `argv`; stdin is /dev/null and the
   // environment is ours with `env` applied. Throws std::runtime_error if it
   // cannot be started.
   explicit ChildProcess(std::vector<std::string> argv, const Env& env = {});
+  ChildProcess(std::vector<std::string> argv, const Env& env, Options options);
   ~ChildProcess();  // SIGKILL if still running, reap, remove the output files
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
