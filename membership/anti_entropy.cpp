@@ -241,6 +241,12 @@ void AntiEntropy::join_tick(TimePoint now) {
   join_backoff_ = std::min<Duration>(join_backoff_ * 2, ctx_.params.join_retry_max);
 }
 
+void AntiEntropy::on_pause(TimePoint now) {
+  if (ctx_.leaving) return;
+  const auto partners = peers_.sample(1, false, {}, now);
+  if (!partners.empty()) send_sync_req(now, partners.front()->endpoint, false);
+}
+
 void AntiEntropy::sync_tick(TimePoint now) {
   if (ctx_.leaving || now < next_sync_at_) return;
   next_sync_at_ = now + sync_interval_for(ctx_.params.sync_interval, ctx_.table.live_count());

@@ -61,6 +61,10 @@ class AntiEntropy {
   // Every message: does its digest agree with ours? (after the body)
   void check_digest(TimePoint now, const wire::Header& h);
 
+  // This process was stopped: sync with a random live member at once, to
+  // learn what happened meanwhile without waiting for a digest mismatch.
+  void on_pause(TimePoint now);
+
   void join_tick(TimePoint now);
   void sync_tick(TimePoint now);
   // Once a second: reconnect and rejoin attempts, expiry of rate limits.

@@ -126,7 +126,9 @@ void Core::housekeeping_tick(TimePoint now) {
 void Core::note_pause(TimePoint now) {
   ++ctx_.stats.pauses_detected;
   merger_.postpone_suspicions(now - last_tick_);
+  merger_.note_stale_view(now);
   probe_.on_pause(now);
+  anti_entropy_.on_pause(now);
 }
 
 void Core::on_connection_closed(TimePoint now, std::string_view endpoint) {

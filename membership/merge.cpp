@@ -165,7 +165,7 @@ bool Merger::apply(TimePoint now, const MemberRecord& r, Origin origin,
   auto state = r.state;
   // A death learnt through anti-entropy (a merge after a partition) may be the
   // other side's stale view: we only suspect, so the member can refute.
-  if (origin == Origin::sync && state == MemberState::dead && m->live())
+  if (origin == Origin::sync && state == MemberState::dead && m->live() && now >= stale_view_until_)
     state = MemberState::suspect;
   if (!overrides(state, r.incarnation, *m)) return apply_known(now, *m, state, r, origin);
 

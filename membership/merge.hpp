@@ -12,7 +12,8 @@
 // A claim about this node that is not alive (or is a newer alive) is
 // refuted with a higher incarnation. A death learnt through anti-entropy is
 // applied as a suspicion, so a member the other side of a partition gave up
-// on can still refute.
+// on can still refute — except right after this process was stopped, when
+// our own view is the stale one.
 //
 // Every change goes through commit(), which keeps the registry view and peer
 // selection in step, queues the news and records a member event.
@@ -68,6 +69,10 @@ class Merger {
   TimePoint deadline() const;
   // This process was stopped for `gap`: suspicion timers did not run.
   void postpone_suspicions(Duration gap);
+  // This process was stopped until `now`: for gossip_to_the_dead, deaths
+  // learnt through anti-entropy are taken as they are, not as suspicions —
+  // our own view is the stale one, not the other side's.
+  void note_stale_view(TimePoint now) { stale_view_until_ = now + ctx_.params.gossip_to_the_dead; }
   // Forgets tombstones older than tombstone_timeout; returns their names.
   std::vector<std::string> reap_tombstones(TimePoint now);
 
@@ -98,6 +103,7 @@ class Merger {
   std::map<std::string, Suspicion, std::less<>> suspicions_;
   std::vector<MemberEvent> events_;
   std::size_t max_live_seen_ = 1;
+  TimePoint stale_view_until_{};
 };
 
 }  // namespace hearsay::membership

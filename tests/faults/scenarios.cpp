@@ -501,8 +501,14 @@ CrashStallResult run_crash_stall(const Bed& bed, const CrashStallParams& p) {
         running_names, resumed_at, ms(p.resume_limit));
     r.resumed_s = seconds_since(resumed_at, agreed);
     r.resume_state = describe_views(run.recorder.statuses(), running_names);
-    r.refutations =
-        static_cast<int>(family_sum(run.recorder.metrics(*p.stall), "hearsay_refutations_total"));
+    // The agent's metrics page is a snapshot the node republishes as it runs:
+    // give it a moment to show the refutation the others already heard.
+    for (int i = 0; i < 20; ++i) {
+      r.refutations =
+          static_cast<int>(family_sum(run.recorder.metrics(*p.stall), "hearsay_refutations_total"));
+      if (r.refutations > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   const auto after = run.counters(live);
   const auto end = now_ms();
