@@ -453,6 +453,18 @@ TEST(AntiEntropy, SyncIntervalStretchesPast32Members) {
   }
 }
 
+TEST(AntiEntropy, AfterAPauseSyncsWithALiveMemberAtOnce) {
+  Parts p;
+  p.add("b");
+  p.add("d", MemberState::dead);
+  p.anti_entropy.start(kT0);
+  p.anti_entropy.on_pause(kT0 + 10s);
+  EXPECT_EQ(sync_reqs(p), Endpoints{"sim://b"});
+  p.ctx.leaving = true;
+  p.anti_entropy.on_pause(kT0 + 20s);
+  EXPECT_TRUE(p.sent().empty());
+}
+
 TEST(AntiEntropy, NobodyToSyncWithSendsNothing) {
   Parts p;
   p.anti_entropy.start(kT0);

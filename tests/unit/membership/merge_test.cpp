@@ -390,6 +390,19 @@ TEST(Merge, LeavingNodeRefutesNothing) {
 
 // --- deaths learnt through anti-entropy ------------------------------------------
 
+TEST(Merge, DeathLearntThroughASyncRightAfterAPauseIsTakenAsItIs) {
+  Parts p;  // gossip_to_the_dead 30 s
+  p.add("b");
+  p.add("c");
+  p.merger.note_stale_view(kT0);
+  EXPECT_TRUE(p.merger.apply(kT0 + 29s, record("b", MemberState::dead, {1, 0}, "x"), Origin::sync,
+                             "sim://x"));
+  EXPECT_EQ(b_of(p).state, MemberState::dead) << "our view was the stale one";
+  EXPECT_TRUE(p.merger.apply(kT0 + 30s, record("c", MemberState::dead, {1, 0}, "x"), Origin::sync,
+                             "sim://x"));
+  EXPECT_EQ(p.ctx.table.find("c")->state, MemberState::suspect) << "later: suspected again";
+}
+
 TEST(Merge, DeathLearntThroughASyncIsOnlySuspected) {
   Parts p;
   p.add("b");
