@@ -231,7 +231,7 @@ ZmqTransport::Impl::Peer* ZmqTransport::Impl::peer_for(const std::string& endpoi
     return &peers_.front();
   }
   if (options_.max_connections == 0) return nullptr;
-  Peer peer{endpoint, {}, {}, now, 0, 0, false, false, 0, now};
+  Peer peer{endpoint, {}, {}, now, 0, 0, false, false, 0, now, {}};
   if (auto known = remembered_.find(endpoint); known != remembered_.end())
     peer.choice = known->second < choices_.size() ? known->second : 0;
   connect(peer);

@@ -112,6 +112,9 @@ void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint)
     check_refusals(now);
     return;
   }
+  // A suspect's fate already runs on a timer (ours, or the accuser's short
+  // one): probing it again on every refused message would only add traffic.
+  if (m->state != MemberState::alive) return;
   hinted_ = m->name;  // probe it next, at once
   if (!probe_) next_probe_at_ = now;
 }
