@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <sstream>
+
+#include "tests/support/child_process.hpp"
 
 namespace hearsay::faults {
 
@@ -36,6 +39,22 @@ std::string bring_up_loopback() {
   return problem;
 }
 
+// Whether iptables works here, with the statistic match the loss rules use
+// (the program may be installed while the kernel lacks nf_tables): a rule
+// added and deleted again. "" if it does.
+std::string check_iptables() {
+  const auto iptables = find_program("iptables");
+  for (const char* op : {"-A", "-D"}) {
+    test_support::ChildProcess p({iptables, "-w", op, "INPUT", "-i", "lo", "-m", "statistic",
+                                  "--mode", "random", "--probability", "0.5", "-j", "ACCEPT"});
+    const auto r = p.finish(0, std::chrono::seconds(15));
+    if (r.timed_out || r.exit_code != 0)
+      return "iptables does not work here (" + iptables + " " + op +
+             " ...: " + (r.timed_out ? std::string("timed out") : r.err) + ")";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string find_program(const std::string& name) {
@@ -59,7 +78,8 @@ std::string enter_private_network() {
     return *(entered = "iptables is not installed (scripts/install-deps.sh installs it)");
   if (::unshare(CLONE_NEWNET) != 0)
     return *(entered = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
-  return *(entered = bring_up_loopback());
+  if (auto problem = bring_up_loopback(); !problem.empty()) return *(entered = problem);
+  return *(entered = check_iptables());
 }
 
 const std::string& private_network_problem() {
