@@ -150,7 +150,7 @@ struct Report {
   // under loss does not postpone the way digest agreement does; nullopt if
   // never (or a node stopped before it).
   std::optional<Duration> everyone_known;
-  Duration virtual_elapsed{};     // the whole run
+  Duration virtual_elapsed{};  // the whole run
   double wall_seconds = 0;
   std::uint64_t messages = 0;  // sent over the whole run (delivered or not)
   std::uint64_t bytes = 0;

@@ -217,22 +217,23 @@ json to_json(const Report& r) {
     if (!s.note.empty()) j["note"] = s.note;
     steps.push_back(std::move(j));
   }
-  return {{"spec", std::move(spec)},
-          {"steps", std::move(steps)},
-          {"traffic",
-           {{"messages_per_node_per_s", r.messages_per_node_per_s()},
-            {"bytes_per_node_per_s", r.bytes_per_node_per_s()},
-            {"messages_total", r.messages},
-            {"bytes_total", r.bytes},
-            {"after_join",
-             {{"messages_per_node_per_s", r.messages_per_node_per_s_after_join()},
-              {"bytes_per_node_per_s", r.bytes_per_node_per_s_after_join()}}}}},
-          {"protocol", hearsay::sim::protocol_json(r.totals)},
-          {"everyone_known_after_s",
-           r.everyone_known ? nlohmann::json(std::chrono::duration<double>(*r.everyone_known).count())
-                            : nlohmann::json(nullptr)},
-          {"wall_seconds", r.wall_seconds},
-          {"virtual_seconds", r.virtual_seconds()}};
+  return {
+      {"spec", std::move(spec)},
+      {"steps", std::move(steps)},
+      {"traffic",
+       {{"messages_per_node_per_s", r.messages_per_node_per_s()},
+        {"bytes_per_node_per_s", r.bytes_per_node_per_s()},
+        {"messages_total", r.messages},
+        {"bytes_total", r.bytes},
+        {"after_join",
+         {{"messages_per_node_per_s", r.messages_per_node_per_s_after_join()},
+          {"bytes_per_node_per_s", r.bytes_per_node_per_s_after_join()}}}}},
+      {"protocol", hearsay::sim::protocol_json(r.totals)},
+      {"everyone_known_after_s",
+       r.everyone_known ? nlohmann::json(std::chrono::duration<double>(*r.everyone_known).count())
+                        : nlohmann::json(nullptr)},
+      {"wall_seconds", r.wall_seconds},
+      {"virtual_seconds", r.virtual_seconds()}};
 }
 
 // 0.0123 s -> "12.3ms", 4.2 s -> "4.20s".
