@@ -42,7 +42,7 @@ if [ "$tsan" = ON ]; then
 fi
 cmake --build "$dir" --parallel "$(nproc)"
 # The fault bed (real agents under iptables faults, ~70 s) runs in the plain
-# build only, to keep CI short; run it here with `-- -L faults` if wanted.
+# build only, to keep CI short (`ctest --test-dir build-asan -L faults` runs it).
 labels=()
 [ "$sanitize" = ON ] && labels=(-LE faults)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
