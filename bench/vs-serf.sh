@@ -18,11 +18,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HELPER="$ROOT/bench/vs_serf.py"
 HS_BIN=${HEARSAY_BIN:-$ROOT/build/hearsay}
+# Debian's python3 (python3-matplotlib is installed for it), not a pyenv shim.
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=$(command -v python3)
 
 ORIG_ARGS="$*"
 JSON="" DOC="" PLOTS="" KEEP=0 NETNS=1
 IDLE=30 IDLE_START=60 CHANGE_REPS=5 CRASH_REPS=3
-MAX_LOAD="" LOAD_DEADLINE="" NOTE=""
+MAX_LOAD="" LOAD_DEADLINE="" NOTE="" SYSTEMS="hearsay serf"
 NS=()
 
 usage() {
@@ -43,6 +46,7 @@ usage: bench/vs-serf.sh [options] [N...]     (default N: 16 32 64)
   --note TEXT         a line for the report (e.g. what else ran)
   --no-netns          measure on the host's loopback (counters include others')
   --keep              keep the work directory (agent logs, per-phase JSON)
+  --only SYSTEM       run only hearsay or only serf (for debugging; no report)
 EOF
 }
 
@@ -60,6 +64,7 @@ while (($#)); do
     --note) NOTE=$2; shift 2 ;;
     --no-netns) NETNS=0; shift ;;
     --keep) KEEP=1; shift ;;
+    --only) SYSTEMS=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "vs-serf: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) [[ $1 =~ ^[0-9]+$ && $1 -ge 4 ]] || { echo "vs-serf: N must be a number >= 4: $1" >&2; exit 2; }
@@ -81,7 +86,7 @@ if [[ -z ${VS_SERF_INNER:-} ]]; then
   fi
   missing=()
   command -v serf >/dev/null || missing+=(serf)
-  if [[ -n $PLOTS ]] && ! python3 -c 'import matplotlib' 2>/dev/null; then
+  if [[ -n $PLOTS ]] && ! "$PY" -c 'import matplotlib' 2>/dev/null; then
     missing+=(python3-matplotlib)
   fi
   if ((${#missing[@]})); then
@@ -99,6 +104,7 @@ if [[ -z ${VS_SERF_INNER:-} ]]; then
       [[ -n $LOAD_DEADLINE ]] && args+=(--load-deadline "$LOAD_DEADLINE")
       [[ -n $NOTE ]] && args+=(--note "$NOTE")
       ((KEEP)) && args+=(--keep)
+      args+=(--only "$SYSTEMS")
       exec unshare --net -- bash "${BASH_SOURCE[0]}" "${args[@]}" --idle "$IDLE" \
         --idle-start "$IDLE_START" --change-reps "$CHANGE_REPS" --crash-reps "$CRASH_REPS" \
         "${NS[@]}"
@@ -193,7 +199,7 @@ living_csv() { local IFS=,; echo "${LIVING[*]}"; }
 drop_living() { local v=$1 x out=(); for x in "${LIVING[@]}"; do ((x == v)) || out+=("$x"); done; LIVING=("${out[@]}"); }
 
 wait_cond() {  # wait_cond SYSTEM DIR COND T0 TIMEOUT OUT
-  python3 "$HELPER" wait --system "$1" --dir "$2" --living "$(living_csv)" --cond "$3" \
+  "$PY" "$HELPER" wait --system "$1" --dir "$2" --living "$(living_csv)" --cond "$3" \
     --t0 "$4" --timeout "$5" --out "$6" || log "$1 $3: not complete within $5 s"
 }
 
@@ -208,7 +214,7 @@ run_system() {  # run_system SYSTEM N
 
   if [[ $sys == serf ]]; then
     for ((i = 0; i < n; i++)); do mkfifo "$d/serf-$i.fifo"; done
-    python3 "$HELPER" mux "$d" "$n" & mux=$!
+    "$PY" "$HELPER" mux "$d" "$n" & mux=$!
     PIDS+=("$mux"); disown "$mux"
     for ((k = 0; k < 100; k++)); do [[ -e $d/mux.ready ]] && break; sleep 0.05; done
   fi
@@ -220,6 +226,7 @@ run_system() {  # run_system SYSTEM N
   for ((i = 1; i < n; i++)); do start_agent "$sys" "$d" "$i"; done
   wait_cond "$sys" "$d" join "$t0" 90 "$d/join.json"
   local joined; joined=$(date +%s)
+  sleep 2  # let the join traffic pass before the changes
 
   # 2. service / tag change on one agent, a different one each rep
   for ((r = 0; r < CHANGE_REPS; r++)); do
@@ -231,7 +238,7 @@ run_system() {  # run_system SYSTEM N
     else
       serf tags -rpc-addr "127.0.0.1:$((23000 + origin))" -set "bench=$r" >/dev/null
     fi
-    wait_cond "$sys" "$d" "update:$origin:bench-$r" "$t0" 20 "$d/change-$r.json"
+    wait_cond "$sys" "$d" "update:$origin:bench-$r" "$t0" 40 "$d/change-$r.json"
     sleep 1
   done
 
@@ -239,7 +246,7 @@ run_system() {  # run_system SYSTEM N
   local until=$((joined + IDLE_START)) now; now=$(date +%s)
   ((until > now)) && sleep $((until - now))
   local pids; pids=$(IFS=,; echo "${APID[*]}")
-  python3 "$HELPER" idle --pids "$pids" --seconds "$IDLE" --out "$d/idle.json"
+  "$PY" "$HELPER" idle --pids "$pids" --seconds "$IDLE" --out "$d/idle.json"
 
   # 3. SIGKILL, a different (non-seed) agent each rep
   for ((r = 0; r < CRASH_REPS; r++)); do
@@ -275,21 +282,21 @@ git -C "$ROOT" diff --quiet HEAD 2>/dev/null || commit+="+changes"
 started=$(date -u '+%Y-%m-%d %H:%M')
 for n in "${NS[@]}"; do
   wait_load
-  run_system hearsay "$n"
-  run_system serf "$n"
+  for s in $SYSTEMS; do run_system "$s" "$n"; done
 done
+[[ $SYSTEMS == "hearsay serf" ]] || { KEEP=1; exit 0; }
 
 note=$NOTE
 [[ -n $LOADED_NOTE ]] && note="$note $LOADED_NOTE"
 ((NETNS)) || note="$note Measured on the host's loopback (no private namespace): the packet and byte counters include other traffic."
-python3 - "$WORK/machine.json" <<EOF
+"$PY" - "$WORK/machine.json" <<EOF
 import json, sys
 json.dump({"nproc": "$(nproc)", "mem_gib": "$(free -g | awk '/^Mem:/{print $2}')",
            "kernel": "Linux $(uname -r)", "commit": "$commit", "serf_version": "$serf_version",
            "started": "$started", "command": """${VS_SERF_CMDLINE:-bench/vs-serf.sh ${NS[*]}}""",
            "note": """${note# }""".strip()}, open(sys.argv[1], "w"))
 EOF
-report=(python3 "$HELPER" report "$WORK")
+report=("$PY" "$HELPER" report "$WORK")
 [[ -n $JSON ]] && report+=(--json "$JSON")
 [[ -n $DOC ]] && report+=(--doc "$DOC")
 [[ -n $PLOTS ]] && report+=(--plots "$PLOTS")

@@ -177,11 +177,15 @@ def eval_join(system, d, living, t0):
 
 
 def eval_update(system, d, living, t0, origin, tag):
+    """Latency from the command (t0) to each other agent's own record of the change.
+    Also the originating agent's own record (Serf logs its own EventMemberUpdate as
+    SetTags applies it; hearsay's agent emits its own `service added` when its
+    registry pump next runs)."""
     on = name(origin)
 
     def seen(evs):
         for t, typ, m, extra in evs:
-            if t < t0 - 5 or m != on:
+            if t < t0 or m != on:
                 continue
             if system == "hearsay" and typ == "svc" and extra == tag:
                 return t
@@ -193,16 +197,13 @@ def eval_update(system, d, living, t0, origin, tag):
     per = {}
     for o in living:
         if o != origin:
-            per[name(o)] = seen(load_events(system, d, o))
+            v = seen(load_events(system, d, o))
+            per[name(o)] = None if v is None else v - t0
     complete = all(v is not None for v in per.values())
-    res = {"complete": complete, "origin_event_ms": None if origin_t is None else origin_t - t0}
-    ref = origin_t if origin_t is not None else t0
-    res["reference"] = "origin's own event" if origin_t is not None else "command issued"
-    res["per_observer_ms"] = {k: (None if v is None else v - ref) for k, v in per.items()}
-    res["per_observer_from_command_ms"] = {k: (None if v is None else v - t0)
-                                           for k, v in per.items()}
+    res = {"complete": complete, "origin_event_ms": None if origin_t is None else origin_t - t0,
+           "per_observer_ms": per}
     if complete and per:
-        lat = sorted(v - ref for v in per.values())
+        lat = sorted(per.values())
         res["p50_ms"] = statistics.median(lat)
         res["max_ms"] = lat[-1]
     return res
@@ -228,8 +229,9 @@ def eval_gone(system, d, living, t0, victim, final):
         per[name(o)] = None if hit is None else hit - t0
         if hit is None:
             complete = False
-    res = {"complete": complete, "per_observer_ms": per,
-           "first_suspicion_ms": None if first_susp is None else first_susp - t0}
+    res = {"complete": complete, "per_observer_ms": per}
+    if final == "dead":
+        res["first_suspicion_ms"] = None if first_susp is None else first_susp - t0
     if complete and per:
         res["all_ms"] = max(per.values())
         res["p50_ms"] = statistics.median(per.values())
