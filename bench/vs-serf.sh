@@ -238,6 +238,7 @@ run_system() {  # run_system SYSTEM N
     else
       serf tags -rpc-addr "127.0.0.1:$((23000 + origin))" -set "bench=$r" >/dev/null
     fi
+    echo "{\"command_ms\": $(($(now_ms) - t0))}" >"$d/change-$r.cmd.json"
     wait_cond "$sys" "$d" "update:$origin:bench-$r" "$t0" 40 "$d/change-$r.json"
     sleep 1
   done

@@ -361,7 +361,13 @@ def summarize(sysdir):
     j = load_json(os.path.join(sysdir, "join.json"))
     r["join_all_s"] = j["all_ms"] / 1000.0 if j and j.get("complete") else None
     ch = [load_json(os.path.join(sysdir, f)) for f in sorted(os.listdir(sysdir))
-          if f.startswith("change-")]
+          if f.startswith("change-") and not f.endswith(".cmd.json")]
+    cmd = [load_json(os.path.join(sysdir, f)) for f in sorted(os.listdir(sysdir))
+           if f.endswith(".cmd.json")]
+    r["change_command_ms"] = med((c or {}).get("command_ms") for c in cmd)
+    r["change_origin_event_ms"] = med(c.get("origin_event_ms") for c in ch)
+    r["change_p50_each_ms"] = [c.get("p50_ms") for c in ch]
+    r["change_max_each_ms"] = [c.get("max_ms") for c in ch]
     ch = [c for c in ch if c]
     r["change_reps"] = len(ch)
     r["change_incomplete"] = sum(1 for c in ch if not c.get("complete"))
@@ -555,7 +561,9 @@ def cmd_report(a):
                 r = results[n][s]
                 detail.append(
                     "- N=%s %s: SIGKILL → dead everywhere per rep %s s; first suspicion "
-                    "%s s; change max over nodes, worst rep %s ms; incomplete reps: "
+                    "%s s; change p50 per rep %s ms, max per rep %s ms (the change command "
+                    "itself took %s ms, the origin's own record came %s ms after it was "
+                    "issued); incomplete reps: "
                     "%d change, %d crash; UDP datagrams %.2f and TCP segments %.2f per "
                     "agent per s."
                     % (n, "Serf" if s == "serf" else "hearsay",
@@ -563,7 +571,10 @@ def cmd_report(a):
                                  for v in r["crash_all_dead_each_s"]),
                        "—" if not r["crash_first_suspicion_range_s"] else
                        "%.2f–%.2f" % tuple(r["crash_first_suspicion_range_s"]),
-                       fmt("{:.0f}", r["change_max_worst_ms"]),
+                       ", ".join(fmt("{:.0f}", v) for v in r["change_p50_each_ms"]),
+                       ", ".join(fmt("{:.0f}", v) for v in r["change_max_each_ms"]),
+                       fmt("{:.0f}", r["change_command_ms"]),
+                       fmt("{:.0f}", r["change_origin_event_ms"]),
                        r["change_incomplete"], r["crash_incomplete"],
                        r["idle"].get("udp_datagrams_per_agent_s", 0),
                        r["idle"].get("tcp_segments_per_agent_s", 0)))
