@@ -156,7 +156,7 @@ wait_load() {
   while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN{exit !(l >= m)}'; do
     if [[ -n $deadline ]] && (($(date +%s) >= deadline)); then
       log "load $(load1) still >= $MAX_LOAD at the deadline: measuring on a loaded machine"
-      LOADED_NOTE="The machine was loaded: the 1-minute load average was still $(load1) at the deadline."
+      LOADED_NOTE+=" The machine was loaded: the 1-minute load average was still $(load1) (not below $MAX_LOAD) when N=$1 had to start."
       return 0
     fi
     log "load average $(load1) >= $MAX_LOAD, waiting 30 s"
@@ -282,13 +282,13 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD 2>/dev/null || commit+="+changes"
 started=$(date -u '+%Y-%m-%d %H:%M')
 for n in "${NS[@]}"; do
-  wait_load
+  wait_load "$n"
   for s in $SYSTEMS; do run_system "$s" "$n"; done
 done
 [[ $SYSTEMS == "hearsay serf" ]] || { KEEP=1; exit 0; }
 
 note=$NOTE
-[[ -n $LOADED_NOTE ]] && note="$note $LOADED_NOTE"
+[[ -n $LOADED_NOTE ]] && note="$note$LOADED_NOTE"
 ((NETNS)) || note="$note Measured on the host's loopback (no private namespace): the packet and byte counters include other traffic."
 "$PY" - "$WORK/machine.json" <<EOF
 import json, sys
