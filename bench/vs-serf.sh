@@ -122,7 +122,7 @@ PIDS=()        # every process started, stopped by PID on exit
 WORK=$(mktemp -d /tmp/vs-serf.XXXXXX)
 
 ours() {  # is PID still one of our agents / helpers (not a reused PID)?
-  [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' </proc/"$1"/cmdline | grep -q -e "$HS_BIN agent" -e 'serf agent' -e 'vs_serf.py mux'
+  { tr '\0' ' ' </proc/"$1"/cmdline; } 2>/dev/null | grep -q -e "$HS_BIN agent" -e 'serf agent' -e 'vs_serf.py mux'
 }
 stop_pids() {  # stop_pids SIGNAL GRACE_SECONDS PID...
   local sig=$1 grace=$2 p left; shift 2
