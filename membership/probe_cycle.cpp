@@ -112,10 +112,12 @@ void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint)
     check_refusals(now);
     return;
   }
-  // A suspect's fate already runs on a timer (ours, or the accuser's short
-  // one): probing it again on every refused message would only add traffic.
-  if (m->state != MemberState::alive) return;
-  hinted_ = m->name;  // probe it next, at once
+  // Probe it next, at once — but a member that keeps refusing (every message
+  // to a crashed process is refused) at most once a probe interval.
+  auto [last, fresh] = refusal_probed_.try_emplace(m->name, now);
+  if (!fresh && now - last->second < ctx_.params.probe_interval) return;
+  last->second = now;
+  hinted_ = m->name;
   if (!probe_) next_probe_at_ = now;
 }
 

@@ -71,7 +71,10 @@ class ProbeCycle {
   // This process was stopped: the probe in flight and the relays proved
   // nothing; resume probing now.
   void on_pause(TimePoint now);
-  void forget(std::string_view member) { rtt_.erase(std::string(member)); }
+  void forget(std::string_view member) {
+    rtt_.erase(std::string(member));
+    refusal_probed_.erase(std::string(member));
+  }
   // Smoothed round-trip time to a member, from direct probe acks.
   std::optional<Duration> rtt(std::string_view member) const;
 
@@ -138,6 +141,7 @@ class ProbeCycle {
   std::optional<std::string> hinted_;
   std::map<std::uint32_t, Relay> relays_;
   std::map<std::string, Duration, std::less<>> rtt_;
+  std::map<std::string, TimePoint, std::less<>> refusal_probed_;  // last refusal-driven probe
 };
 
 }  // namespace hearsay::membership

@@ -608,6 +608,29 @@ TEST(ProbeCycle, RefusalWithoutAProbeInFlightProbesThatMemberAtOnce) {
   EXPECT_EQ(p.ctx.stats.refusals, 1u);
 }
 
+// Every message to a crashed process is refused: the member is probed again
+// on a refusal at most once a probe interval, whatever its state.
+TEST(ProbeCycle, RefusalsProbeAMemberAtMostOnceAProbeInterval) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  ack(p, probe, probe.at + 1ms);
+  const auto other = probe.target == "c" ? std::string("d") : std::string("c");
+  const auto t = probe.at + 100ms;
+  p.probe.on_connection_refused(t, endpoint_of(other));
+  const auto again = probe_at(p, t);
+  ASSERT_EQ(again.target, other);
+  ack(p, again, t + 1ms);
+  const auto scheduled = p.probe.deadline();
+  p.probe.on_connection_refused(t + 500ms, endpoint_of(other));
+  EXPECT_EQ(p.probe.deadline(), scheduled) << "refused again within the interval: no new probe";
+  p.add(other, MemberState::suspect);
+  p.probe.on_connection_refused(t + 1s, endpoint_of(other));
+  EXPECT_EQ(p.probe.deadline(), t + 1s) << "a suspect too, once the interval has passed";
+  EXPECT_EQ(p.ctx.stats.refusals, 3u);
+}
+
 TEST(ProbeCycle, HelperReportsARefusalAtOnce) {
   Parts p;
   relay_for_r(p, kT0);
