@@ -150,13 +150,42 @@ def load_events(system, d, i):
 # ---------------------------------------------------------------------------
 # wait: poll the agents' own views until a condition holds everywhere
 
-def eval_join(system, d, living, t0):
-    """Per observer: when its view last became complete (every other living agent alive)."""
-    per, complete = {}, True
+def hs_views(idx):
+    """hearsay: the names each agent's GET /v1/members lists alive (None: no answer)."""
+    def one(i):
+        try:
+            return {m["name"] for m in hs_get(HS_HTTP_BASE + i, "/v1/members")
+                    if m["state"] == "alive"}
+        except Exception:
+            return None
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        return dict(zip(idx, ex.map(one, idx)))
+
+
+def eval_join(system, d, living, t0, views=None):
+    """Per observer: when its view last became complete (every other living agent alive).
+
+    hearsay: a member the agent lists alive in /v1/members but never reported an
+    event about was learnt before the agent subscribed to member events (the node
+    joins in its constructor, the agent's watch comes after it): it counts as known
+    from the start, and such members are counted in `known_without_event`."""
+    per, complete, silent = {}, True, {}
     for o in living:
         others = {name(j) for j in living if j != o}
+        evs = load_events(system, d, o)
         state, done_at = {}, None
-        for t, typ, m, _ in load_events(system, d, o):
+        if views is not None:
+            view = views.get(o) or set()
+            mentioned = {m for _, typ, m, _ in evs if typ not in ("update", "svc")}
+            pre = {x for x in others if x in view and x not in mentioned}
+            if pre:
+                silent[name(o)] = len(pre)
+            state.update({x: "alive" for x in pre})
+            if not others <= view:
+                complete = False
+        if others and all(state.get(x) == "alive" for x in others):
+            done_at = t0
+        for t, typ, m, _ in evs:
             if m not in others or typ in ("update", "svc"):
                 continue
             state[m] = "alive" if typ == "alive" else typ
@@ -171,6 +200,8 @@ def eval_join(system, d, living, t0):
             complete = False
         per[name(o)] = None if done_at is None else done_at - t0
     res = {"complete": complete, "per_observer_ms": per}
+    if silent:
+        res["known_without_event"] = silent
     if complete:
         res["all_ms"] = max(per.values())
     return res
@@ -246,7 +277,8 @@ def cmd_wait(a):
             hs_sync(a.dir, living)
         kind, *args = a.cond.split(":")
         if kind == "join":
-            res = eval_join(a.system, a.dir, living, a.t0)
+            views = hs_views(living) if a.system == "hearsay" else None
+            res = eval_join(a.system, a.dir, living, a.t0, views)
         elif kind == "update":
             res = eval_update(a.system, a.dir, living, a.t0, int(args[0]), args[1])
         elif kind in ("dead", "left"):
@@ -360,6 +392,7 @@ def summarize(sysdir):
     r = {}
     j = load_json(os.path.join(sysdir, "join.json"))
     r["join_all_s"] = j["all_ms"] / 1000.0 if j and j.get("complete") else None
+    r["join_known_without_event"] = (j or {}).get("known_without_event", {})
     ch = [load_json(os.path.join(sysdir, f)) for f in sorted(os.listdir(sysdir))
           if f.startswith("change-") and not f.endswith(".cmd.json")]
     cmd = [load_json(os.path.join(sysdir, f)) for f in sorted(os.listdir(sysdir))
@@ -497,13 +530,23 @@ used, since the agent coalesces member events for them for up to seconds):
   the seed as their only join address. The time runs from that start until the
   last agent's view became complete (every other agent alive), from each
   agent's own join/alive events. (Serf's `-join` exits when the seed is not
-  listening yet, hence the seed first, for both.)
+  listening yet, hence the seed first, for both.) A hearsay agent can list a
+  member alive in `GET /v1/members` without ever reporting a join event for
+  it: the node joins in its constructor, and the agent subscribes to member
+  events only after that, so members in the seed's join answer can arrive
+  first. Such members count as known from the agent's start (the report
+  says how many there were).
 - **service/tag change**: `PUT /v1/local/services` (a new service, no check)
   on one agent against `serf tags -set` on one agent; for every other agent,
   the time from the originating agent's own event for the change (hearsay: its
   `service added`; Serf: its own `EventMemberUpdate`) to that agent's event.
   p50 and max over the other agents, then the median of each over the reps
   (a different originating agent each rep). Changes are applied ~1 s apart.
+  The times run from the moment the script issues the command (`curl` /
+  the `serf tags` client), for both; the per-run notes give how long the
+  command itself took and when the originating agent's own record came
+  (hearsay's agent reports its own new service only at its registry pump's
+  next 100 ms poll, so that record often comes after the other agents').
 - **SIGKILL**: one agent (not the seed; a different one each rep) is killed;
   first suspicion = the earliest suspect (or dead) record about it on any
   other agent (for Serf only the prober logs a suspicion, which is the
@@ -578,6 +621,15 @@ def cmd_report(a):
                        r["change_incomplete"], r["crash_incomplete"],
                        r["idle"].get("udp_datagrams_per_agent_s", 0),
                        r["idle"].get("tcp_segments_per_agent_s", 0)))
+        for n in sorted(results, key=int):
+            kw = results[n]["hearsay"].get("join_known_without_event") or {}
+            if kw:
+                detail.append(
+                    "- N=%s hearsay: %d agent(s) listed members alive in /v1/members without "
+                    "ever reporting a join event about them (%s members in all): learnt "
+                    "from the join answer before the agent subscribed to member events; "
+                    "counted as known from the start."
+                    % (n, len(kw), sum(kw.values())))
         with open(a.doc, "w") as f:
             f.write("# Performance: hearsay side by side with Serf\n\n")
             f.write("Measured by `%s` (issue 10): N hearsay agents, then N Serf "
