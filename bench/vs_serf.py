@@ -241,28 +241,36 @@ def eval_update(system, d, living, t0, origin, tag):
 
 
 def eval_gone(system, d, living, t0, victim, final):
-    """final = dead (crash) or left (graceful leave)."""
+    """final = dead (crash) or left (graceful leave). A leaver that an observer
+    marks dead/failed instead (Serf: the leave intent came after memberlist's
+    dead message; hearsay: the leave was not heard before a probe failed) counts
+    as gone there too, and is listed under `seen_as_failed`."""
     vn = name(victim)
-    per, first_susp, complete = {}, None, True
+    ends = ("dead",) if final == "dead" else ("left", "dead")
+    per, first_susp, complete, failed = {}, None, True, []
     for o in living:
         if o == victim:
             continue
-        hit = None
+        hit, how = None, None
         for t, typ, m, _ in load_events(system, d, o):
             if m != vn or t < t0:
                 continue
             if typ in ("suspect", "dead", "left") and (first_susp is None or t < first_susp):
                 first_susp = t
-            if typ == final and hit is None:
-                hit = t
+            if typ in ends and hit is None:
+                hit, how = t, typ
             elif typ == "alive":
                 hit = None  # refuted / rejoined: not final
         per[name(o)] = None if hit is None else hit - t0
         if hit is None:
             complete = False
+        elif final == "left" and how != "left":
+            failed.append(name(o))
     res = {"complete": complete, "per_observer_ms": per}
     if final == "dead":
         res["first_suspicion_ms"] = None if first_susp is None else first_susp - t0
+    else:
+        res["seen_as_failed"] = failed
     if complete and per:
         res["all_ms"] = max(per.values())
         res["p50_ms"] = statistics.median(per.values())
@@ -289,6 +297,8 @@ def cmd_wait(a):
             break
         time.sleep(a.poll)
     res["cond"] = a.cond
+    res["t0"] = a.t0
+    res["living"] = living
     res["waited_s"] = round(a.timeout - (deadline - time.monotonic()), 2)
     if a.out:
         with open(a.out, "w") as f:
@@ -422,6 +432,8 @@ def summarize(sysdir):
                                   for c in cr]
     lv = load_json(os.path.join(sysdir, "leave.json"))
     r["leave_all_ms"] = lv.get("all_ms") if lv and lv.get("complete") else None
+    r["leave_p50_ms"] = lv.get("p50_ms") if lv else None
+    r["leave_seen_as_failed"] = (lv or {}).get("seen_as_failed", [])
     idle = load_json(os.path.join(sysdir, "idle.json")) or {}
     r["idle"] = idle
     r["load_before"] = (load_json(os.path.join(sysdir, "meta.json")) or {}).get("load_before")
@@ -437,7 +449,8 @@ ROWS = [
     ("crash_first_suspicion_s", "SIGKILL: first suspicion anywhere (s, median)", "{:.2f}"),
     ("crash_all_dead_s", "SIGKILL: every other node holds it dead/failed (s, median)",
      "{:.2f}"),
-    ("leave_all_ms", "graceful leave seen by every node (ms)", "{:.0f}"),
+    ("leave_all_ms", "graceful leave: every other node holds it left (or failed) (ms)",
+     "{:.0f}"),
     ("idle.cpu_pct_per_agent", "idle CPU per agent (% of a core)", "{:.3f}"),
     ("idle.rss_mib_per_agent", "resident memory per agent (MiB)", "{:.1f}"),
     ("idle.private_mib_per_agent", "private memory per agent (MiB)", "{:.1f}"),
@@ -554,7 +567,8 @@ used, since the agent coalesces member events for them for up to seconds):
   `EventMemberFailed`. Times from the `kill`. Median over the reps.
 - **graceful leave**: SIGINT to one agent (both agents leave gracefully on
   SIGINT); the time from the signal until the last other agent's `left` /
-  `EventMemberLeave`.
+  `EventMemberLeave` — or `dead` / `EventMemberFailed` where an agent took the
+  leaver for failed instead (counted in the per-run notes).
 - **idle**: after the join, the changes and a wait (`--idle-start`, from the
   end of the join), nothing is sent to any agent for the idle window (30 s);
   CPU = utime+stime from `/proc/PID/stat` over the window, memory from
@@ -608,7 +622,8 @@ def cmd_report(a):
                     "itself took %s ms, the origin's own record came %s ms after it was "
                     "issued); incomplete reps: "
                     "%d change, %d crash; UDP datagrams %.2f and TCP segments %.2f per "
-                    "agent per s."
+                    "agent per s; graceful leave p50 over nodes %s ms, marked failed "
+                    "instead of left by %d node(s)."
                     % (n, "Serf" if s == "serf" else "hearsay",
                        ", ".join("—" if v is None else "%.2f" % v
                                  for v in r["crash_all_dead_each_s"]),
@@ -620,7 +635,8 @@ def cmd_report(a):
                        fmt("{:.0f}", r["change_origin_event_ms"]),
                        r["change_incomplete"], r["crash_incomplete"],
                        r["idle"].get("udp_datagrams_per_agent_s", 0),
-                       r["idle"].get("tcp_segments_per_agent_s", 0)))
+                       r["idle"].get("tcp_segments_per_agent_s", 0),
+                       fmt("{:.0f}", r.get("leave_p50_ms")), len(r["leave_seen_as_failed"])))
         for n in sorted(results, key=int):
             kw = results[n]["hearsay"].get("join_known_without_event") or {}
             if kw:
