@@ -356,9 +356,11 @@ def cmd_idle(a):
     hz = os.sysconf("SC_CLK_TCK")
     s0 = {p: proc_sample(p) for p in pids}
     n0, t0 = net_sample(), time.monotonic()
+    load0 = open("/proc/loadavg").read().split()
     time.sleep(a.seconds)
     s1 = {p: proc_sample(p) for p in pids}
     n1, t1 = net_sample(), time.monotonic()
+    load1 = open("/proc/loadavg").read().split()
     dt, n = t1 - t0, len(pids)
     cpu = [(s1[p]["ticks"] - s0[p]["ticks"]) / hz / dt * 100.0 for p in pids]
     mib = lambda k: [s1[p][k] / 1024.0 for p in pids]
@@ -375,6 +377,7 @@ def cmd_idle(a):
         "tcp_connections_opened": n1["tcp_active_opens"] - n0["tcp_active_opens"],
         "udp_datagrams_per_agent_s": (n1["udp_out"] - n0["udp_out"]) / dt / n,
         "tcp_segments_per_agent_s": (n1["tcp_out_segs"] - n0["tcp_out_segs"]) / dt / n,
+        "loadavg_start": " ".join(load0[:4]), "loadavg_end": " ".join(load1[:4]),
     }
     with open(a.out, "w") as f:
         json.dump(res, f, indent=1)
