@@ -586,6 +586,10 @@ used, since the agent coalesces member events for them for up to seconds):
 """
 
 
+NOTES_MARKER = ("<!-- Everything below this line is written by hand and kept when "
+                "bench/vs-serf.sh rewrites the file. -->")
+
+
 def cmd_report(a):
     results = {}
     for n in os.listdir(a.dir):
@@ -649,6 +653,12 @@ def cmd_report(a):
                     "from the join answer before the agent subscribed to member events; "
                     "counted as known from the start."
                     % (n, len(kw), sum(kw.values())))
+        kept = ""
+        if os.path.exists(a.doc):
+            with open(a.doc) as f:
+                old = f.read()
+            if NOTES_MARKER in old:
+                kept = old[old.index(NOTES_MARKER):]
         with open(a.doc, "w") as f:
             f.write("# Performance: hearsay side by side with Serf\n\n")
             f.write("Measured by `%s` (issue 10): N hearsay agents, then N Serf "
@@ -674,6 +684,7 @@ def cmd_report(a):
                     "It builds `hearsay-cli` if `build/hearsay` is missing, installs "
                     "Debian's `serf` and `python3-matplotlib` when missing, and stops "
                     "every process it started, by PID, on every exit path.\n")
+            f.write("\n" + (kept or NOTES_MARKER + "\n"))
         print("wrote " + a.doc)
 
 
