@@ -40,7 +40,7 @@ usage: bench/vs-serf.sh [options] [N...]     (default N: 16 32 64)
                       past hearsay's 60 s idle-connection close)
   --change-reps R     service/tag change repetitions (default 5)
   --crash-reps R      SIGKILL repetitions (default 3)
-  --max-load L        before each N, wait until the 1-minute load average is
+  --max-load L        before each system at each N, wait until the 1-minute load average is
                       below L (checked every 30 s) ...
   --load-deadline T   ... but not past T (a `date -d` time, e.g. 00:50)
   --note TEXT         a line for the report (e.g. what else ran)
@@ -282,8 +282,10 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD 2>/dev/null || commit+="+changes"
 started=$(date -u '+%Y-%m-%d %H:%M')
 for n in "${NS[@]}"; do
-  wait_load "$n"
-  for s in $SYSTEMS; do run_system "$s" "$n"; done
+  for s in $SYSTEMS; do
+    wait_load "$n $s"  # also lets the previous system's load decay
+    run_system "$s" "$n"
+  done
 done
 [[ $SYSTEMS == "hearsay serf" ]] || { KEEP=1; exit 0; }
 

@@ -150,13 +150,42 @@ def load_events(system, d, i):
 # ---------------------------------------------------------------------------
 # wait: poll the agents' own views until a condition holds everywhere
 
-def eval_join(system, d, living, t0):
-    """Per observer: when its view last became complete (every other living agent alive)."""
-    per, complete = {}, True
+def hs_views(idx):
+    """hearsay: the names each agent's GET /v1/members lists alive (None: no answer)."""
+    def one(i):
+        try:
+            return {m["name"] for m in hs_get(HS_HTTP_BASE + i, "/v1/members")
+                    if m["state"] == "alive"}
+        except Exception:
+            return None
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        return dict(zip(idx, ex.map(one, idx)))
+
+
+def eval_join(system, d, living, t0, views=None):
+    """Per observer: when its view last became complete (every other living agent alive).
+
+    hearsay: a member the agent lists alive in /v1/members but never reported an
+    event about was learnt before the agent subscribed to member events (the node
+    joins in its constructor, the agent's watch comes after it): it counts as known
+    from the start, and such members are counted in `known_without_event`."""
+    per, complete, silent = {}, True, {}
     for o in living:
         others = {name(j) for j in living if j != o}
+        evs = load_events(system, d, o)
         state, done_at = {}, None
-        for t, typ, m, _ in load_events(system, d, o):
+        if views is not None:
+            view = views.get(o) or set()
+            mentioned = {m for _, typ, m, _ in evs if typ not in ("update", "svc")}
+            pre = {x for x in others if x in view and x not in mentioned}
+            if pre:
+                silent[name(o)] = len(pre)
+            state.update({x: "alive" for x in pre})
+            if not others <= view:
+                complete = False
+        if others and all(state.get(x) == "alive" for x in others):
+            done_at = t0
+        for t, typ, m, _ in evs:
             if m not in others or typ in ("update", "svc"):
                 continue
             state[m] = "alive" if typ == "alive" else typ
@@ -171,6 +200,8 @@ def eval_join(system, d, living, t0):
             complete = False
         per[name(o)] = None if done_at is None else done_at - t0
     res = {"complete": complete, "per_observer_ms": per}
+    if silent:
+        res["known_without_event"] = silent
     if complete:
         res["all_ms"] = max(per.values())
     return res
@@ -210,28 +241,36 @@ def eval_update(system, d, living, t0, origin, tag):
 
 
 def eval_gone(system, d, living, t0, victim, final):
-    """final = dead (crash) or left (graceful leave)."""
+    """final = dead (crash) or left (graceful leave). A leaver that an observer
+    marks dead/failed instead (Serf: the leave intent came after memberlist's
+    dead message; hearsay: the leave was not heard before a probe failed) counts
+    as gone there too, and is listed under `seen_as_failed`."""
     vn = name(victim)
-    per, first_susp, complete = {}, None, True
+    ends = ("dead",) if final == "dead" else ("left", "dead")
+    per, first_susp, complete, failed = {}, None, True, []
     for o in living:
         if o == victim:
             continue
-        hit = None
+        hit, how = None, None
         for t, typ, m, _ in load_events(system, d, o):
             if m != vn or t < t0:
                 continue
             if typ in ("suspect", "dead", "left") and (first_susp is None or t < first_susp):
                 first_susp = t
-            if typ == final and hit is None:
-                hit = t
+            if typ in ends and hit is None:
+                hit, how = t, typ
             elif typ == "alive":
                 hit = None  # refuted / rejoined: not final
         per[name(o)] = None if hit is None else hit - t0
         if hit is None:
             complete = False
+        elif final == "left" and how != "left":
+            failed.append(name(o))
     res = {"complete": complete, "per_observer_ms": per}
     if final == "dead":
         res["first_suspicion_ms"] = None if first_susp is None else first_susp - t0
+    else:
+        res["seen_as_failed"] = failed
     if complete and per:
         res["all_ms"] = max(per.values())
         res["p50_ms"] = statistics.median(per.values())
@@ -246,7 +285,8 @@ def cmd_wait(a):
             hs_sync(a.dir, living)
         kind, *args = a.cond.split(":")
         if kind == "join":
-            res = eval_join(a.system, a.dir, living, a.t0)
+            views = hs_views(living) if a.system == "hearsay" else None
+            res = eval_join(a.system, a.dir, living, a.t0, views)
         elif kind == "update":
             res = eval_update(a.system, a.dir, living, a.t0, int(args[0]), args[1])
         elif kind in ("dead", "left"):
@@ -257,6 +297,8 @@ def cmd_wait(a):
             break
         time.sleep(a.poll)
     res["cond"] = a.cond
+    res["t0"] = a.t0
+    res["living"] = living
     res["waited_s"] = round(a.timeout - (deadline - time.monotonic()), 2)
     if a.out:
         with open(a.out, "w") as f:
@@ -314,9 +356,11 @@ def cmd_idle(a):
     hz = os.sysconf("SC_CLK_TCK")
     s0 = {p: proc_sample(p) for p in pids}
     n0, t0 = net_sample(), time.monotonic()
+    load0 = open("/proc/loadavg").read().split()
     time.sleep(a.seconds)
     s1 = {p: proc_sample(p) for p in pids}
     n1, t1 = net_sample(), time.monotonic()
+    load1 = open("/proc/loadavg").read().split()
     dt, n = t1 - t0, len(pids)
     cpu = [(s1[p]["ticks"] - s0[p]["ticks"]) / hz / dt * 100.0 for p in pids]
     mib = lambda k: [s1[p][k] / 1024.0 for p in pids]
@@ -333,6 +377,7 @@ def cmd_idle(a):
         "tcp_connections_opened": n1["tcp_active_opens"] - n0["tcp_active_opens"],
         "udp_datagrams_per_agent_s": (n1["udp_out"] - n0["udp_out"]) / dt / n,
         "tcp_segments_per_agent_s": (n1["tcp_out_segs"] - n0["tcp_out_segs"]) / dt / n,
+        "loadavg_start": " ".join(load0[:4]), "loadavg_end": " ".join(load1[:4]),
     }
     with open(a.out, "w") as f:
         json.dump(res, f, indent=1)
@@ -360,6 +405,7 @@ def summarize(sysdir):
     r = {}
     j = load_json(os.path.join(sysdir, "join.json"))
     r["join_all_s"] = j["all_ms"] / 1000.0 if j and j.get("complete") else None
+    r["join_known_without_event"] = (j or {}).get("known_without_event", {})
     ch = [load_json(os.path.join(sysdir, f)) for f in sorted(os.listdir(sysdir))
           if f.startswith("change-") and not f.endswith(".cmd.json")]
     cmd = [load_json(os.path.join(sysdir, f)) for f in sorted(os.listdir(sysdir))
@@ -389,6 +435,8 @@ def summarize(sysdir):
                                   for c in cr]
     lv = load_json(os.path.join(sysdir, "leave.json"))
     r["leave_all_ms"] = lv.get("all_ms") if lv and lv.get("complete") else None
+    r["leave_p50_ms"] = lv.get("p50_ms") if lv else None
+    r["leave_seen_as_failed"] = (lv or {}).get("seen_as_failed", [])
     idle = load_json(os.path.join(sysdir, "idle.json")) or {}
     r["idle"] = idle
     r["load_before"] = (load_json(os.path.join(sysdir, "meta.json")) or {}).get("load_before")
@@ -404,7 +452,8 @@ ROWS = [
     ("crash_first_suspicion_s", "SIGKILL: first suspicion anywhere (s, median)", "{:.2f}"),
     ("crash_all_dead_s", "SIGKILL: every other node holds it dead/failed (s, median)",
      "{:.2f}"),
-    ("leave_all_ms", "graceful leave seen by every node (ms)", "{:.0f}"),
+    ("leave_all_ms", "graceful leave: every other node holds it left (or failed) (ms)",
+     "{:.0f}"),
     ("idle.cpu_pct_per_agent", "idle CPU per agent (% of a core)", "{:.3f}"),
     ("idle.rss_mib_per_agent", "resident memory per agent (MiB)", "{:.1f}"),
     ("idle.private_mib_per_agent", "private memory per agent (MiB)", "{:.1f}"),
@@ -497,13 +546,23 @@ used, since the agent coalesces member events for them for up to seconds):
   the seed as their only join address. The time runs from that start until the
   last agent's view became complete (every other agent alive), from each
   agent's own join/alive events. (Serf's `-join` exits when the seed is not
-  listening yet, hence the seed first, for both.)
+  listening yet, hence the seed first, for both.) A hearsay agent can list a
+  member alive in `GET /v1/members` without ever reporting a join event for
+  it: the node joins in its constructor, and the agent subscribes to member
+  events only after that, so members in the seed's join answer can arrive
+  first. Such members count as known from the agent's start (the report
+  says how many there were).
 - **service/tag change**: `PUT /v1/local/services` (a new service, no check)
   on one agent against `serf tags -set` on one agent; for every other agent,
   the time from the originating agent's own event for the change (hearsay: its
   `service added`; Serf: its own `EventMemberUpdate`) to that agent's event.
   p50 and max over the other agents, then the median of each over the reps
   (a different originating agent each rep). Changes are applied ~1 s apart.
+  The times run from the moment the script issues the command (`curl` /
+  the `serf tags` client), for both; the per-run notes give how long the
+  command itself took and when the originating agent's own record came
+  (hearsay's agent reports its own new service only at its registry pump's
+  next 100 ms poll, so that record often comes after the other agents').
 - **SIGKILL**: one agent (not the seed; a different one each rep) is killed;
   first suspicion = the earliest suspect (or dead) record about it on any
   other agent (for Serf only the prober logs a suspicion, which is the
@@ -511,7 +570,8 @@ used, since the agent coalesces member events for them for up to seconds):
   `EventMemberFailed`. Times from the `kill`. Median over the reps.
 - **graceful leave**: SIGINT to one agent (both agents leave gracefully on
   SIGINT); the time from the signal until the last other agent's `left` /
-  `EventMemberLeave`.
+  `EventMemberLeave` — or `dead` / `EventMemberFailed` where an agent took the
+  leaver for failed instead (counted in the per-run notes).
 - **idle**: after the join, the changes and a wait (`--idle-start`, from the
   end of the join), nothing is sent to any agent for the idle window (30 s);
   CPU = utime+stime from `/proc/PID/stat` over the window, memory from
@@ -524,6 +584,10 @@ used, since the agent coalesces member events for them for up to seconds):
   push-pull). TCP connections opened = `Tcp: ActiveOpens` of
   `/proc/net/snmp` over the window, for the whole cluster.
 """
+
+
+NOTES_MARKER = ("<!-- Everything below this line is written by hand and kept when "
+                "bench/vs-serf.sh rewrites the file. -->")
 
 
 def cmd_report(a):
@@ -565,7 +629,8 @@ def cmd_report(a):
                     "itself took %s ms, the origin's own record came %s ms after it was "
                     "issued); incomplete reps: "
                     "%d change, %d crash; UDP datagrams %.2f and TCP segments %.2f per "
-                    "agent per s."
+                    "agent per s; graceful leave p50 over nodes %s ms, marked failed "
+                    "instead of left by %d node(s)."
                     % (n, "Serf" if s == "serf" else "hearsay",
                        ", ".join("—" if v is None else "%.2f" % v
                                  for v in r["crash_all_dead_each_s"]),
@@ -577,7 +642,23 @@ def cmd_report(a):
                        fmt("{:.0f}", r["change_origin_event_ms"]),
                        r["change_incomplete"], r["crash_incomplete"],
                        r["idle"].get("udp_datagrams_per_agent_s", 0),
-                       r["idle"].get("tcp_segments_per_agent_s", 0)))
+                       r["idle"].get("tcp_segments_per_agent_s", 0),
+                       fmt("{:.0f}", r.get("leave_p50_ms")), len(r["leave_seen_as_failed"])))
+        for n in sorted(results, key=int):
+            kw = results[n]["hearsay"].get("join_known_without_event") or {}
+            if kw:
+                detail.append(
+                    "- N=%s hearsay: %d agent(s) listed members alive in /v1/members without "
+                    "ever reporting a join event about them (%s members in all): learnt "
+                    "from the join answer before the agent subscribed to member events; "
+                    "counted as known from the start."
+                    % (n, len(kw), sum(kw.values())))
+        kept = ""
+        if os.path.exists(a.doc):
+            with open(a.doc) as f:
+                old = f.read()
+            if NOTES_MARKER in old:
+                kept = old[old.index(NOTES_MARKER):]
         with open(a.doc, "w") as f:
             f.write("# Performance: hearsay side by side with Serf\n\n")
             f.write("Measured by `%s` (issue 10): N hearsay agents, then N Serf "
@@ -603,6 +684,7 @@ def cmd_report(a):
                     "It builds `hearsay-cli` if `build/hearsay` is missing, installs "
                     "Debian's `serf` and `python3-matplotlib` when missing, and stops "
                     "every process it started, by PID, on every exit path.\n")
+            f.write("\n" + (kept or NOTES_MARKER + "\n"))
         print("wrote " + a.doc)
 
 
