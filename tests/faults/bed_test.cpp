@@ -29,12 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#define REQUIRE_FAULT_BED()                                        \
-  do {                                                             \
-    if (const auto& why = private_network_problem(); !why.empty()) \
-      GTEST_SKIP() << "no fault bed: " << why;                     \
-  } while (false)
-
 Event ev(std::int64_t t, const std::string& observer, const std::string& member,
          const std::string& type, int generation = 1) {
   return Event{t, observer, generation, type, member};

@@ -18,12 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#define REQUIRE_FAULT_BED()                                        \
-  do {                                                             \
-    if (const auto& why = private_network_problem(); !why.empty()) \
-      GTEST_SKIP() << "no fault bed: " << why;                     \
-  } while (false)
-
 Bed bed() {
   Bed b;
   b.agent = HEARSAY_AGENT_BIN;

@@ -21,6 +21,13 @@ std::string enter_private_network();
 // called.
 const std::string& private_network_problem();
 
+// In a gtest body: skip, saying why, when the fault bed cannot run here.
+#define REQUIRE_FAULT_BED()                                                           \
+  do {                                                                                \
+    if (const auto& why = ::hearsay::faults::private_network_problem(); !why.empty()) \
+      GTEST_SKIP() << "no fault bed: " << why;                                        \
+  } while (false)
+
 // The iptables program (from PATH, /usr/sbin or /sbin); "" if none.
 std::string find_program(const std::string& name);
 

@@ -7,6 +7,7 @@
 
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "part_fixture.hpp"
@@ -592,19 +593,25 @@ TEST(ProbeCycle, RefusedWithNobodyToAskIsAccusedOnOurOwnEvidence) {
   EXPECT_EQ(p.ctx.stats.refusal_suspicions, 1u);
 }
 
-TEST(ProbeCycle, RefusalWithoutAProbeInFlightProbesThatMemberAtOnce) {
-  Parts p;
+// b, c and d; the first probe answered. Returns a member that probe was not
+// for (c or d) and when the probe went.
+std::pair<std::string, TimePoint> after_an_answered_probe(Parts& p) {
   for (const auto* n : {"b", "c", "d"})
     p.add(n);
   const auto probe = first_probe(p);
   ack(p, probe, probe.at + 1ms);
-  const auto other = probe.target == "c" ? std::string("d") : std::string("c");
-  p.probe.on_connection_refused(probe.at + 200ms, endpoint_of(other));
-  EXPECT_EQ(p.probe.deadline(), probe.at + 200ms);
-  EXPECT_EQ(probe_at(p, probe.at + 200ms).target, other);
-  // Nobody we know, a tombstone, ourselves: nothing.
+  return {probe.target == "c" ? std::string("d") : std::string("c"), probe.at};
+}
+
+TEST(ProbeCycle, RefusalWithoutAProbeInFlightProbesThatMemberAtOnce) {
+  Parts p;
+  const auto [other, at] = after_an_answered_probe(p);
+  p.probe.on_connection_refused(at + 200ms, endpoint_of(other));
+  EXPECT_EQ(p.probe.deadline(), at + 200ms);
+  EXPECT_EQ(probe_at(p, at + 200ms).target, other);
+  // Nobody we know, ourselves: nothing.
   for (const auto* e : {"sim://nobody", "sim://self"})
-    p.probe.on_connection_refused(probe.at + 300ms, e);
+    p.probe.on_connection_refused(at + 300ms, e);
   EXPECT_EQ(p.ctx.stats.refusals, 1u);
 }
 
@@ -612,12 +619,8 @@ TEST(ProbeCycle, RefusalWithoutAProbeInFlightProbesThatMemberAtOnce) {
 // on a refusal at most once a probe interval, whatever its state.
 TEST(ProbeCycle, RefusalsProbeAMemberAtMostOnceAProbeInterval) {
   Parts p;
-  for (const auto* n : {"b", "c", "d"})
-    p.add(n);
-  const auto probe = first_probe(p);
-  ack(p, probe, probe.at + 1ms);
-  const auto other = probe.target == "c" ? std::string("d") : std::string("c");
-  const auto t = probe.at + 100ms;
+  const auto [other, at] = after_an_answered_probe(p);
+  const auto t = at + 100ms;
   p.probe.on_connection_refused(t, endpoint_of(other));
   const auto again = probe_at(p, t);
   ASSERT_EQ(again.target, other);
