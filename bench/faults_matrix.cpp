@@ -194,7 +194,9 @@ int main(int argc, char** argv) {
   bool list = false, quiet = false;
   app.add_option("--matrix", which, "full (the issue's sizes, ~25 min) or quick (N = 8, ~6 min)")
       ->check(CLI::IsMember({"full", "quick"}));
-  app.add_option("--only", only, "comma-separated: loss,partition,one-way,flap,stall,churn,flood");
+  app.add_option("--only", only,
+                 "comma-separated families (loss,partition,one-way,flap,stall,churn,flood) or "
+                 "scenario names (loss-40, crash-stall, ...)");
   app.add_option("--json", json_path, "write the JSON report here");
   app.add_option("--agent", agent, "the hearsay CLI to run as agents");
   app.add_flag("--list", list, "list the scenarios and exit");
@@ -207,7 +209,8 @@ int main(int argc, char** argv) {
     if (!f.empty()) wanted.insert(f);
   std::vector<Entry> entries;
   for (auto& e : matrix(which))
-    if (wanted.empty() || wanted.count(e.family)) entries.push_back(std::move(e));
+    if (wanted.empty() || wanted.count(e.family) || wanted.count(e.name))
+      entries.push_back(std::move(e));
   if (list) {
     for (const auto& e : entries)
       std::printf("%-12s %s\n", e.name.c_str(), e.what.c_str());

@@ -29,6 +29,9 @@ TransportOptions transport_options(const Config& c) {
   t.send_hwm = c.send_queue_messages;
   t.max_connections = c.max_connections;
   t.idle_close = c.idle_connection_close;
+  // A connection not up within a probe timeout has failed its probe already;
+  // a fresh SYN then beats waiting out the kernel's SYN retransmissions.
+  t.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.probe_timeout);
   t.curve = curve_options(c);
   return t;
 }

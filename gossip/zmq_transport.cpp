@@ -47,7 +47,7 @@ constexpr int monitored_events =
 // A connect that fails within this long of starting was refused (a reset,
 // or nothing listening on an ipc path); a silent host (SYNs dropped) fails
 // only after the kernel's SYN retries, minutes later.
-constexpr std::chrono::milliseconds refusal_window{500};
+constexpr std::chrono::milliseconds refusal_window_max{500};
 
 // Monitor endpoints must be unique within a context; one counter per process
 // makes them unique in every context.
@@ -137,6 +137,12 @@ struct ZmqTransport::Impl {
   void reopen_due(TimePoint now);
   void drain_monitor(Peer& peer, TimePoint now);
   void update_open() { stats_.open_connections = peers_.size(); }
+  // A connect that fails sooner than this was refused; an abandoned connect
+  // (connect_timeout) fails later.
+  std::chrono::milliseconds refusal_window() const {
+    const auto t = options_.connect_timeout;
+    return t.count() > 0 ? std::min(refusal_window_max, t / 2) : refusal_window_max;
+  }
 
   zmq::context_t& context_;
   TransportOptions options_;
@@ -256,6 +262,8 @@ void ZmqTransport::Impl::connect(Peer& peer) {
   push.set(zmq::sockopt::immediate, false);  // queue (up to the HWM) until connected
   push.set(zmq::sockopt::reconnect_ivl, reconnect_ivl_ms);
   push.set(zmq::sockopt::reconnect_ivl_max, reconnect_ivl_max_ms);
+  if (options_.connect_timeout.count() > 0)
+    push.set(zmq::sockopt::connect_timeout, static_cast<int>(options_.connect_timeout.count()));
   if (options_.curve) {
     const auto& choice = choices_[peer.choice];
     push.set(zmq::sockopt::curve_serverkey, choice.server_public);
@@ -358,7 +366,7 @@ void ZmqTransport::Impl::drain_monitor(Peer& peer, TimePoint now) {
       case ZMQ_EVENT_CONNECT_RETRIED: {
         // Refused at once (no CONNECT_DELAYED: the connect failed in the
         // call), or soon after starting: nothing listens at the endpoint.
-        const bool fast = !peer.connecting_since || now - *peer.connecting_since < refusal_window;
+        const bool fast = !peer.connecting_since || now - *peer.connecting_since < refusal_window();
         peer.connecting_since.reset();
         if (!fast) break;
         ++stats_.connect_refused;

@@ -95,6 +95,11 @@ struct TransportOptions {
   std::size_t max_connections = 128;  // outbound pool size (LRU)
   std::chrono::milliseconds idle_close{
       60000};  // close outbound sockets unused this long; <= 0: never
+  // A TCP connect not established this long after it started is abandoned
+  // and dialled again with a fresh SYN (libzmq's ZMQ_CONNECT_TIMEOUT); <= 0:
+  // the kernel's SYN retransmissions (1 s, then 3, 7, 15 s...). Under loss a
+  // lost SYN or SYN-ACK otherwise costs a second or more per attempt.
+  std::chrono::milliseconds connect_timeout{0};
   std::optional<CurveOptions> curve;
 };
 
@@ -157,7 +162,9 @@ class ZmqTransport {
   // successful handshake; failed handshakes are not reported).
   std::vector<std::string> take_closed();
   // Endpoints whose connection attempt was refused since the last call: it
-  // failed within half a second of starting (a reset, nothing listening).
+  // failed within half a second of starting (a reset, nothing listening),
+  // and within half the connect timeout when one is set, so an abandoned
+  // connect is never taken for a refusal.
   std::vector<std::string> take_refused();
 
   // Close the connection to a member declared dead or left (and forget which

@@ -212,6 +212,13 @@ void finish(Run& run, Common& c, const std::vector<Deserved>& deserved, std::int
     c.private_kib_max = std::max(c.private_kib_max, m.private_kib);
   }
   c.exits = run.cluster.unexpected_exits();
+  for (int i = 0; i < run.cluster.size(); ++i) {
+    if (!run.cluster.running(i)) continue;
+    for (const auto& [sample, value] : run.recorder.metrics(i)) {
+      const auto family = sample.substr(0, sample.find('{'));
+      if (family.ends_with("_total")) c.totals[family] += value;
+    }
+  }
   std::vector<Event> interesting;
   for (const auto& e : events)
     if (e.type != "join" && e.type != "updated") interesting.push_back(e);
@@ -261,7 +268,9 @@ nlohmann::json Common::to_json() const {
           {"window_s", round3(window_s)},
           {"rss_kib_max", rss_kib_max},
           {"private_kib_max", private_kib_max},
-          {"unexpected_exits", exits}};
+          {"unexpected_exits", exits},
+          {"totals", totals},
+          {"false_death_lines", false_death_lines.substr(0, 4000)}};
 }
 
 // --- 1. loss ---

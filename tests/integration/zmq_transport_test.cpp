@@ -4,7 +4,11 @@
 // service()/receive_all(); nothing relies on a bare sleep.
 #include "gossip/zmq_transport.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <zmq.hpp>
@@ -395,6 +399,83 @@ TEST(ZmqTransport, PeerGoneIsReportedAsClosed) {
   Node sender(options_for("tcp://127.0.0.1:0"));
   expect_gone_peer_reported(sender, std::make_unique<Node>(options_for("tcp://127.0.0.1:0")));
   EXPECT_GE(sender->stats().peer_disconnects, 1u);
+}
+
+// --- refusals and abandoned connects ---
+
+// A TCP listener that never accepts, with its one-slot accept queue filled:
+// the kernel then drops further SYNs silently (a host that does not answer,
+// with no reset).
+struct SilentListener {
+  SilentListener() {
+    listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        ::listen(listener, 0) != 0 ||
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      throw std::runtime_error("silent listener: setup failed");
+    endpoint = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    for (auto& fd : fillers) {  // the accept queue takes backlog + 1
+      fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0)
+        throw std::runtime_error("silent listener: could not fill the accept queue");
+    }
+  }
+  ~SilentListener() {
+    for (const int fd : fillers)
+      ::close(fd);
+    ::close(listener);
+  }
+  SilentListener(const SilentListener&) = delete;
+  SilentListener& operator=(const SilentListener&) = delete;
+
+  int listener = -1;
+  std::array<int, 1> fillers{};
+  std::string endpoint;
+};
+
+TEST(ZmqTransport, ConnectingToAClosedPortIsReportedRefused) {
+  std::string closed;
+  {
+    Node gone(options_for("tcp://127.0.0.1:0"));
+    closed = gone->bound_endpoint();
+  }
+  auto options = options_for("tcp://127.0.0.1:0");
+  options.connect_timeout = 200ms;  // refusals are told apart from abandoned connects
+  Node sender(options);
+  ASSERT_TRUE(sender->send(Clock::now(), closed, bytes_of("anyone?")));
+  std::vector<std::string> refused;
+  ASSERT_TRUE(pump_until({&sender}, [&] {
+    for (auto& e : sender->take_refused())
+      refused.push_back(std::move(e));
+    return !refused.empty();
+  }));
+  EXPECT_EQ(refused, std::vector<std::string>{closed});
+  EXPECT_GE(sender->stats().connect_refused, 1u);
+}
+
+TEST(ZmqTransport, AnAbandonedConnectIsNoRefusal) {
+  SilentListener silent;
+  auto options = options_for("tcp://127.0.0.1:0");
+  options.connect_timeout = 200ms;
+  Node sender(options);
+  ASSERT_TRUE(sender->send(Clock::now(), silent.endpoint, bytes_of("anyone?")));
+  // Several connect timeouts pass (each a fresh SYN the kernel drops): none
+  // of them is a refusal, whatever libzmq's retry events look like.
+  std::vector<std::string> refused;
+  EXPECT_FALSE(pump_until(
+      {&sender},
+      [&] {
+        for (auto& e : sender->take_refused())
+          refused.push_back(std::move(e));
+        return !refused.empty();
+      },
+      1500ms));
+  EXPECT_TRUE(refused.empty());
+  EXPECT_EQ(sender->stats().connect_refused, 0u);
 }
 
 // --- CURVE ---
