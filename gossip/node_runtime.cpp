@@ -32,6 +32,9 @@ TransportOptions transport_options(const Config& c) {
   // A connection not up within a probe timeout has failed its probe already;
   // a fresh SYN then beats waiting out the kernel's SYN retransmissions.
   t.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.probe_timeout);
+  // A stream stalled for several probe timeouts is worth a fresh connection:
+  // what waits on it is late already.
+  t.stall_timeout = 4 * t.connect_timeout;
   t.curve = curve_options(c);
   return t;
 }

@@ -264,6 +264,8 @@ void ZmqTransport::Impl::connect(Peer& peer) {
   push.set(zmq::sockopt::reconnect_ivl_max, reconnect_ivl_max_ms);
   if (options_.connect_timeout.count() > 0)
     push.set(zmq::sockopt::connect_timeout, static_cast<int>(options_.connect_timeout.count()));
+  if (options_.stall_timeout.count() > 0)
+    push.set(zmq::sockopt::tcp_maxrt, static_cast<int>(options_.stall_timeout.count()));
   if (options_.curve) {
     const auto& choice = choices_[peer.choice];
     push.set(zmq::sockopt::curve_serverkey, choice.server_public);

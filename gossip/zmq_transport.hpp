@@ -100,6 +100,12 @@ struct TransportOptions {
   // the kernel's SYN retransmissions (1 s, then 3, 7, 15 s...). Under loss a
   // lost SYN or SYN-ACK otherwise costs a second or more per attempt.
   std::chrono::milliseconds connect_timeout{0};
+  // A connection whose sent data has gone unacknowledged this long is
+  // aborted and dialled again (TCP_USER_TIMEOUT via libzmq's ZMQ_TCP_MAXRT);
+  // <= 0: never. Under heavy loss TCP's retransmission timer doubles each
+  // time (0.2, 0.4, 0.8 ... s): at 40 % loss a stream otherwise stalls for
+  // tens of seconds, and everything queued on it with it.
+  std::chrono::milliseconds stall_timeout{0};
   std::optional<CurveOptions> curve;
 };
 

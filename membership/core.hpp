@@ -58,8 +58,10 @@ class Core {
   // --- inputs ---
   void on_message(TimePoint now, std::span<const std::uint8_t> bytes);
   void on_tick(TimePoint now);
-  // Failure hint: the transport saw the connection to `endpoint` close. The
-  // member behind it is probed at once; a hint alone never suspects anyone.
+  // Failure hint: the transport saw the connection to `endpoint` close (the
+  // peer went, or the transport gave up on a stalled stream). The member
+  // behind it is probed next, at the schedule's next slot; a hint alone never
+  // suspects anyone.
   void on_connection_closed(TimePoint now, std::string_view endpoint);
   // The driver's connection attempt to `endpoint` was refused at once (a
   // reset, nothing listening): evidence the process there has crashed.

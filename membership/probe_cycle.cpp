@@ -38,7 +38,7 @@ void ProbeCycle::on_ack(TimePoint now, const wire::Message& msg) {
     if (!probe_->indirect_sent) note_rtt(probe_->target, now - probe_->sent);
     ctx_.awareness.apply_delta(-1);
     probe_.reset();
-    if (hinted_) next_probe_at_ = now;  // a failure hint waits for no schedule
+    if (hinted_ && hint_urgent_) next_probe_at_ = now;  // a refusal waits for no schedule
     return;
   }
   if (auto it = relays_.find(seq); it != relays_.end()) {
@@ -82,13 +82,17 @@ void ProbeCycle::on_nack(TimePoint now, const wire::Message& msg) {
   }
 }
 
-void ProbeCycle::on_connection_closed(TimePoint now, std::string_view endpoint) {
+void ProbeCycle::on_connection_closed(TimePoint /*now*/, std::string_view endpoint) {
   const auto* m = ctx_.table.find_by_endpoint(endpoint);
   if (!m || !m->live() || m->name == ctx_.self.name || ctx_.leaving) return;
   ++ctx_.stats.failure_hints;
   if (probe_ && probe_->target == m->name) return;  // already on it
+  // Weak evidence (the transport also closes streams that stalled under
+  // loss): that member is probed next, in the schedule's own time. A crashed
+  // process refuses the redial, and a refusal is probed at once.
+  if (hinted_ && hint_urgent_) return;
   hinted_ = m->name;
-  if (!probe_) next_probe_at_ = now;
+  hint_urgent_ = false;
 }
 
 void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint) {
@@ -118,6 +122,7 @@ void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint)
   if (!fresh && now - last->second < ctx_.params.probe_interval) return;
   last->second = now;
   hinted_ = m->name;
+  hint_urgent_ = true;
   if (!probe_) next_probe_at_ = now;
 }
 
@@ -168,7 +173,7 @@ void ProbeCycle::note_rtt(const std::string& member, Duration sample) {
   if (!fresh) it->second = it->second - it->second / 8 + sample / 8;
 }
 
-void ProbeCycle::start_probe(TimePoint now, const std::string& target, bool hinted) {
+void ProbeCycle::start_probe(TimePoint now, const std::string& target) {
   const auto* m = ctx_.table.find(target);
   probe_ = std::make_unique<Probe>();
   probe_->target = target;
@@ -179,7 +184,6 @@ void ProbeCycle::start_probe(TimePoint now, const std::string& target, bool hint
   probe_->repings = Repeats::within(now, timeout);
   probe_->ack_deadline = now + timeout;
   probe_->period_end = now + ctx_.awareness.scale(ctx_.params.probe_interval);
-  probe_->hinted = hinted;
   ++ctx_.stats.probes;
   ping_target();
 }
@@ -230,18 +234,20 @@ void ProbeCycle::probe_tick(TimePoint now) {
       const auto* m = ctx_.table.find(*target);
       if (!m || !m->live()) target.reset();
     }
-    const bool hinted = target.has_value();
     if (!target) target = peers_.next_probe_target();
     next_probe_at_ = now + ctx_.awareness.scale(ctx_.params.probe_interval);
-    if (target) start_probe(now, *target, hinted);
+    if (target) start_probe(now, *target);
   }
 }
 
 // The period ended without an ack: a recheck round for a member we hold
-// alive, else Lifeguard's awareness update, then accuse.
+// alive whose endpoint did not refuse us, else Lifeguard's awareness update,
+// then accuse. A closed connection is no reason to skip the rechecks: the
+// transport also closes a stream that stalled under loss, and a crashed
+// process refuses the redial anyway.
 void ProbeCycle::finish_probe(TimePoint now) {
   const auto* target = ctx_.table.find(probe_->target);
-  if (probe_->rechecks < kRechecks && !probe_->hinted && target &&
+  if (probe_->rechecks < kRechecks && !probe_->refused && target &&
       target->state == MemberState::alive) {
     start_recheck(now);
     return;

@@ -105,7 +105,6 @@ class ProbeCycle {
     TimePoint ack_deadline;  // then ask helpers (ping-req)
     TimePoint period_end;    // then recheck or accuse
     bool indirect_sent = false;
-    bool hinted = false;                  // probed because the connection closed
     bool refused = false;                 // our own connection attempt was refused
     std::vector<std::string> refused_by;  // helpers whose attempt was refused too
     int rechecks = 0;                     // rounds after the first silent period
@@ -124,7 +123,7 @@ class ProbeCycle {
 
   void probe_tick(TimePoint now);
   void relay_tick(TimePoint now);
-  void start_probe(TimePoint now, const std::string& target, bool hinted);
+  void start_probe(TimePoint now, const std::string& target);
   void start_recheck(TimePoint now);
   void ping_target();
   void ask_helpers(TimePoint now);
@@ -138,7 +137,8 @@ class ProbeCycle {
   Merger& merger_;
   std::unique_ptr<Probe> probe_;
   TimePoint next_probe_at_{};
-  std::optional<std::string> hinted_;
+  std::optional<std::string> hinted_;  // probed next
+  bool hint_urgent_ = false;           // ... at once (a refusal), not at the next slot
   std::map<std::uint32_t, Relay> relays_;
   std::map<std::string, Duration, std::less<>> rtt_;
   std::map<std::string, TimePoint, std::less<>> refusal_probed_;  // last refusal-driven probe

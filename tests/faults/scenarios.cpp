@@ -200,6 +200,12 @@ void finish(Run& run, Common& c, const std::vector<Deserved>& deserved, std::int
   const auto deaths = undeserved(events, "dead", deserved);
   c.false_deaths = static_cast<int>(deaths.size());
   c.false_death_lines = describe(deaths, run.origin);
+  if (!deaths.empty()) {
+    std::vector<Event> story;
+    for (const auto& e : events)
+      if (e.member == deaths.front().member && e.type != "updated") story.push_back(e);
+    c.first_false_death_story = describe(story, run.origin, 300);
+  }
   c.window_s = seconds_between(window_from, window_to);
   if (c.window_s > 0 && window_nodes > 0) {
     c.msgs_per_node_s = (after.messages_out - before.messages_out) / c.window_s / window_nodes;
@@ -270,7 +276,8 @@ nlohmann::json Common::to_json() const {
           {"private_kib_max", private_kib_max},
           {"unexpected_exits", exits},
           {"totals", totals},
-          {"false_death_lines", false_death_lines.substr(0, 4000)}};
+          {"false_death_lines", false_death_lines.substr(0, 4000)},
+          {"first_false_death_story", first_false_death_story}};
 }
 
 // --- 1. loss ---

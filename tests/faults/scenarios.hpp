@@ -46,6 +46,7 @@ struct Common {
   int indirect_probes = 0;                 // ping-reqs sent (sum of agents), in the window
   unsigned long long packets_dropped = 0;  // by the bed's rules, the whole run
   std::string false_death_lines;           // who declared whom dead, when
+  std::string first_false_death_story;     // every event about the first one's subject
   double msgs_per_node_s = 0;              // messages sent per agent per second, in the window
   double bytes_per_node_s = 0;             // bytes sent per agent per second, in the window
   double window_s = 0;                     // the window those rates are over

@@ -333,8 +333,8 @@ TEST(Core, NextDeadlineIsTheEarliestOfTheParts) {
   auto& b = net["b"];
   ASSERT_GT(a.next_deadline(), net.now());
   ASSERT_GT(b.next_deadline(), net.now());
-  // The probe cycle's: a failure hint probes at once.
-  a.on_connection_closed(net.now(), "sim://b");
+  // The probe cycle's: a refused connection probes at once.
+  a.on_connection_refused(net.now(), "sim://b");
   EXPECT_EQ(a.next_deadline(), net.now());
   a.on_tick(net.now());
   const auto out = a.take_outgoing();

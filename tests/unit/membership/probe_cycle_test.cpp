@@ -249,28 +249,31 @@ TEST(ProbeCycle, AnAckDuringARecheckSavesTheMember) {
   EXPECT_EQ(p.probe.rtt(probe.target), std::nullopt) << "not a direct round trip";
 }
 
-TEST(ProbeCycle, SuspectOrHintedTargetIsAccusedWithoutRechecks) {
-  {
-    Parts p;
-    p.add("b", MemberState::suspect);
-    const auto probe = first_probe(p);
-    silent_period(p, probe, probe.at + 1s);
-    p.probe.tick(probe.at + 1s);
-    EXPECT_EQ(p.ctx.stats.probe_rechecks, 0u);
-    EXPECT_EQ(p.ctx.stats.probes_failed, 1u) << "our own failure confirms the suspicion";
-  }
-  {
-    Parts p;
-    p.add("b");
-    p.probe.start(kT0);
-    const auto at = kT0 + 10ms;
-    p.probe.on_connection_closed(at, "sim://b");
-    const auto probe = probe_at(p, at);
-    silent_period(p, probe, at + 1s);
-    p.probe.tick(at + 1s);
-    EXPECT_EQ(p.ctx.stats.probe_rechecks, 0u) << "a closed connection is evidence already";
-    EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::suspect);
-  }
+TEST(ProbeCycle, SuspectTargetIsAccusedWithoutRechecks) {
+  Parts p;
+  p.add("b", MemberState::suspect);
+  const auto probe = first_probe(p);
+  silent_period(p, probe, probe.at + 1s);
+  p.probe.tick(probe.at + 1s);
+  EXPECT_EQ(p.ctx.stats.probe_rechecks, 0u);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 1u) << "our own failure confirms the suspicion";
+}
+
+// The transport also closes streams that stalled under loss: the probe of a
+// member whose connection closed still gets its rechecks before anyone is
+// accused.
+TEST(ProbeCycle, ClosedConnectionHintIsProbedWithRechecks) {
+  Parts p;
+  p.add("b");
+  p.probe.start(kT0);
+  p.probe.on_connection_closed(kT0 + 10ms, "sim://b");
+  const auto probe = probe_at(p, p.probe.deadline());
+  EXPECT_EQ(probe.target, "b");
+  silent_period(p, probe, probe.at + 1s);
+  p.probe.tick(probe.at + 1s);
+  EXPECT_EQ(p.ctx.stats.probe_rechecks, 1u);
+  EXPECT_EQ(p.ctx.stats.probes_failed, 0u);
+  EXPECT_EQ(p.ctx.table.find("b")->state, MemberState::alive);
 }
 
 struct NackCase {
@@ -462,7 +465,9 @@ TEST(ProbeCycle, RelaysAreBounded) {
 
 // --- failure hints ------------------------------------------------------------
 
-TEST(ProbeCycle, FailureHintMakesThatMemberTheNextProbeAtOnce) {
+// A closed connection is weak evidence (the transport also closes streams
+// that stalled under loss): that member is probed next, in the next slot.
+TEST(ProbeCycle, FailureHintMakesThatMemberTheNextProbe) {
   Parts p;
   for (const auto* n : {"b", "c", "d", "e", "f"})
     p.add(n);
@@ -473,19 +478,19 @@ TEST(ProbeCycle, FailureHintMakesThatMemberTheNextProbeAtOnce) {
   const auto at = probe.at + 200ms;
   p.probe.on_connection_closed(at, endpoint_of(hinted));
   EXPECT_EQ(p.ctx.stats.failure_hints, 1u);
-  EXPECT_EQ(p.probe.deadline(), at);
-  const auto next = probe_at(p, at);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 1s) << "no probe out of schedule";
+  const auto next = probe_at(p, probe.at + 1s);
   EXPECT_EQ(next.target, hinted);
   // The hint only probes: the member answers and nothing else happens.
-  ack(p, next, at + 5ms);
-  p.probe.tick(at + 500ms);
+  ack(p, next, next.at + 5ms);
+  p.probe.tick(next.at + 500ms);
   EXPECT_TRUE(p.sent().empty());
   EXPECT_EQ(p.ctx.table.find(hinted)->state, MemberState::alive);
   EXPECT_EQ(p.ctx.stats.suspicions_raised, 0u);
-  EXPECT_EQ(p.probe.deadline(), at + 1s) << "the schedule resumes";
+  EXPECT_EQ(p.probe.deadline(), next.at + 1s) << "the schedule resumes";
 }
 
-TEST(ProbeCycle, FailureHintWaitsForTheProbeInFlight) {
+TEST(ProbeCycle, FailureHintWaitsForTheProbeInFlightAndTheNextSlot) {
   Parts p;
   for (const auto* n : {"b", "c", "d"})
     p.add(n);
@@ -494,8 +499,25 @@ TEST(ProbeCycle, FailureHintWaitsForTheProbeInFlight) {
   p.probe.on_connection_closed(probe.at + 50ms, endpoint_of(hinted));
   EXPECT_EQ(p.probe.deadline(), probe.at + 100ms) << "the probe in flight goes on";
   ack(p, probe, probe.at + 200ms);
-  EXPECT_EQ(p.probe.deadline(), probe.at + 200ms) << "then the hinted member at once";
-  EXPECT_EQ(probe_at(p, probe.at + 200ms).target, hinted);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 1s);
+  EXPECT_EQ(probe_at(p, probe.at + 1s).target, hinted);
+}
+
+// A refusal is strong evidence: it is probed at once, and a closed-connection
+// hint arriving later does not displace it.
+TEST(ProbeCycle, RefusalHintIsNotDisplacedByALaterClosedHint) {
+  Parts p;
+  for (const auto* n : {"b", "c", "d"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  std::vector<std::string> others;
+  for (const auto* n : {"b", "c", "d"})
+    if (n != probe.target) others.emplace_back(n);
+  p.probe.on_connection_refused(probe.at + 50ms, endpoint_of(others[0]));
+  p.probe.on_connection_closed(probe.at + 60ms, endpoint_of(others[1]));
+  ack(p, probe, probe.at + 200ms);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 200ms) << "the refused member at once";
+  EXPECT_EQ(probe_at(p, probe.at + 200ms).target, others[0]);
 }
 
 TEST(ProbeCycle, FailureHintAboutTheMemberBeingProbedChangesNothing) {
