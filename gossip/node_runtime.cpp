@@ -51,7 +51,8 @@ NodeRuntime::NodeRuntime(Config config)
   const auto now = Clock::now();
   const auto seed = wall_ms() ^ (std::hash<std::string>{}(config_.name) << 1);
   core_ = std::make_unique<membership::Core>(
-      config_, membership::Identity{config_.name, endpoint_, wall_ms()}, seed, now);
+      config_, membership::Identity{config_.name, endpoint_, wall_ms()}, seed, now,
+      membership::Delivery::streams);
   own_services_ = config_.services;  // validate() checked them as a set
   core_->set_services(now, own_services_);
   core_->join(now, config_.seeds);

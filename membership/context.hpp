@@ -28,12 +28,20 @@ struct Identity {
   std::uint64_t generation = 0;  // start-up wall-clock ms in production
 };
 
+// How the driver's transport delivers messages to one peer: as datagrams,
+// each lost or not on its own (UDP, the simulator's loss model), or over a
+// stream, in order, a lost packet retransmitted rather than a message lost
+// (TCP under ZeroMQ). Repeating a ping helps only the first: over a stream the
+// repeat waits behind the ping it repeats.
+enum class Delivery { datagrams, streams };
+
 struct Context {
-  Context(const ProtocolParams& p, Identity id, std::uint64_t seed)
-      : params(p), self(std::move(id)), rng(seed), awareness(p.awareness_max) {}
+  Context(const ProtocolParams& p, Identity id, std::uint64_t seed, Delivery d)
+      : params(p), self(std::move(id)), delivery(d), rng(seed), awareness(p.awareness_max) {}
 
   const ProtocolParams params;
   const Identity self;
+  const Delivery delivery;
   Rng rng;
   MemberTable table;
   RegistryView registry;

@@ -9,8 +9,9 @@ namespace hearsay::membership {
 
 using wire::MessageType;
 
-Core::Core(const ProtocolParams& params, Identity id, std::uint64_t seed, TimePoint now)
-    : ctx_(params, std::move(id), seed),
+Core::Core(const ProtocolParams& params, Identity id, std::uint64_t seed, TimePoint now,
+           Delivery delivery)
+    : ctx_(params, std::move(id), seed, delivery),
       outbox_(ctx_),
       peers_(ctx_),
       pulls_(ctx_, outbox_),

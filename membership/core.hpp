@@ -50,7 +50,8 @@ namespace hearsay::membership {
 class Core {
  public:
   // Throws ConfigError if `params` or `id` is invalid.
-  Core(const ProtocolParams& params, Identity id, std::uint64_t seed, TimePoint now);
+  Core(const ProtocolParams& params, Identity id, std::uint64_t seed, TimePoint now,
+       Delivery delivery = Delivery::datagrams);
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
   ~Core();

@@ -62,8 +62,8 @@ void ProbeCycle::on_ping_req(TimePoint now, const wire::Message& msg) {
   // proof of health (memberlist waits the full timeout and it arrives late).
   const auto nack_after = ctx_.params.probe_timeout * 4 / 5;
   relays_[seq] =
-      Relay{msg.header.sender_endpoint,       msg.header.seq,  req.target, req.target_endpoint,
-            Repeats::within(now, nack_after), now + nack_after};
+      Relay{msg.header.sender_endpoint,      msg.header.seq,  req.target, req.target_endpoint,
+            repeats_within(now, nack_after), now + nack_after};
   out_.send(req.target_endpoint, MessageType::ping, seq, wire::Ping{req.target}, true);
 }
 
@@ -167,6 +167,11 @@ std::optional<Duration> ProbeCycle::rtt(std::string_view member) const {
   return it->second;
 }
 
+ProbeCycle::Repeats ProbeCycle::repeats_within(TimePoint now, Duration window) const {
+  if (ctx_.delivery == Delivery::streams) return {};
+  return {now + window / kPingsPerWindow, window / kPingsPerWindow, kPingsPerWindow - 1};
+}
+
 // Smoothed like TCP's SRTT: 7/8 old + 1/8 new.
 void ProbeCycle::note_rtt(const std::string& member, Duration sample) {
   auto [it, fresh] = rtt_.try_emplace(member, sample);
@@ -181,7 +186,7 @@ void ProbeCycle::start_probe(TimePoint now, const std::string& target) {
   probe_->seq = out_.next_seq();
   probe_->sent = now;
   const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
-  probe_->repings = Repeats::within(now, timeout);
+  probe_->repings = repeats_within(now, timeout);
   probe_->ack_deadline = now + timeout;
   probe_->period_end = now + ctx_.awareness.scale(ctx_.params.probe_interval);
   ++ctx_.stats.probes;
@@ -204,7 +209,7 @@ void ProbeCycle::start_recheck(TimePoint now) {
   ++ctx_.stats.probe_rechecks;
   const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
   ++probe_->rechecks;
-  probe_->repings = Repeats::within(now, timeout);
+  probe_->repings = repeats_within(now, timeout);
   probe_->period_end = now + timeout;
   probe_->helpers.clear();
   probe_->nacked.clear();

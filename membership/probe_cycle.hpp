@@ -84,9 +84,6 @@ class ProbeCycle {
     TimePoint next = kNever;
     Duration every{};
     int left = 0;
-    static Repeats within(TimePoint now, Duration window) {
-      return {now + window / kPingsPerWindow, window / kPingsPerWindow, kPingsPerWindow - 1};
-    }
     bool due(TimePoint now) {
       if (left == 0 || now < next) return false;
       --left;
@@ -95,6 +92,9 @@ class ProbeCycle {
     }
   };
   static constexpr int kPingsPerWindow = 5;
+  // kPingsPerWindow pings spread over `window` over datagrams; one over a
+  // stream (Delivery).
+  Repeats repeats_within(TimePoint now, Duration window) const;
 
   struct Probe {
     std::string target;

@@ -221,8 +221,7 @@ void finish(Run& run, Common& c, const std::vector<Deserved>& deserved, std::int
   for (int i = 0; i < run.cluster.size(); ++i) {
     if (!run.cluster.running(i)) continue;
     for (const auto& [sample, value] : run.recorder.metrics(i)) {
-      const auto family = sample.substr(0, sample.find('{'));
-      if (family.ends_with("_total")) c.totals[family] += value;
+      if (sample.substr(0, sample.find('{')).ends_with("_total")) c.totals[sample] += value;
     }
   }
   std::vector<Event> interesting;

@@ -54,8 +54,8 @@ struct Common {
   std::uint64_t private_kib_max = 0;
   std::vector<std::string> exits;  // agents that exited on their own
   std::string timeline;            // member events, for failure messages
-  // Every counter family (`hearsay_*_total`) summed over the agents running
-  // at the end, over the whole run: where the traffic and the hints went.
+  // Every counter (`hearsay_*_total`, per label set) summed over the agents
+  // running at the end, over the whole run: where the traffic and hints went.
   std::map<std::string, double> totals;
 
   nlohmann::json to_json() const;

@@ -112,8 +112,9 @@ inline std::uint64_t count_of(const std::array<std::uint64_t, CoreStats::kTypes>
 
 // One node named "self" (generation 1) and its parts, in Core's order.
 struct Parts {
-  explicit Parts(ProtocolParams params = ProtocolParams::lan(), std::uint64_t seed = 1)
-      : ctx(params, Identity{"self", endpoint_of("self"), 1}, seed),
+  explicit Parts(ProtocolParams params = ProtocolParams::lan(), std::uint64_t seed = 1,
+                 Delivery delivery = Delivery::datagrams)
+      : ctx(params, Identity{"self", endpoint_of("self"), 1}, seed, delivery),
         out(ctx),
         peers(ctx),
         pulls(ctx, out),

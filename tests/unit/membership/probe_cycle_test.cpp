@@ -452,6 +452,32 @@ TEST(ProbeCycle, HelperRepeatsItsPingThenAnswersNackAtEightyPercentOfTheProbeTim
   EXPECT_EQ(p.ctx.stats.stale_acks, 1u);
 }
 
+// Over a stream (TCP) a repeated ping would wait behind the ping it repeats:
+// neither the prober nor a helper repeats, the rest of the probe is the same.
+TEST(ProbeCycle, OverStreamsNoPingIsRepeated) {
+  Parts p(ProtocolParams::lan(), 1, Delivery::streams);
+  for (const auto* n : {"b", "c", "d", "e", "f"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  EXPECT_EQ(p.probe.deadline(), probe.at + 500ms) << "nothing before the probe timeout";
+  for (auto t = probe.at + 100ms; t < probe.at + 500ms; t += 100ms)
+    p.probe.tick(t);
+  EXPECT_TRUE(p.sent().empty());
+  p.probe.tick(probe.at + 500ms);
+  EXPECT_EQ(p.sent().size(), 3u) << "the ping-reqs, as over datagrams";
+  ack(p, probe, probe.at + 600ms);
+
+  Parts helper(ProtocolParams::lan(), 1, Delivery::streams);
+  relay_for_r(helper, kT0);
+  for (auto t = kT0 + 80ms; t < kT0 + 400ms; t += 80ms)
+    helper.probe.tick(t);
+  EXPECT_TRUE(helper.sent().empty());
+  helper.probe.tick(kT0 + 400ms);
+  const auto sent = helper.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].type(), MessageType::nack) << "the helper's nack, on time";
+}
+
 TEST(ProbeCycle, RelaysAreBounded) {
   Parts p;
   for (std::uint32_t i = 0; i < 1100; ++i)
