@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <zmq.h>
 
@@ -43,7 +44,7 @@ constexpr std::chrono::milliseconds handshake_backoff_max{5000};
 constexpr int monitored_events =
     ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
     ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-    ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED;
+    ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_CONNECTED;
 // A connect that fails within this long of starting was refused (a reset,
 // or nothing listening on an ipc path); a silent host (SYNs dropped) fails
 // only after the kernel's SYN retries, minutes later.
@@ -94,6 +95,50 @@ std::optional<IpEndpoint> ip_endpoint(const std::string& endpoint) {
     return std::nullopt;  // `*`, a host or an interface name
   }
   return ip;
+}
+
+// The "host:port" of a socket's peer, as libzmq writes it in a resolved tcp
+// endpoint ("127.0.0.3:7946", "[::1]:7946"); empty if not a TCP/IP socket.
+std::string peer_address(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
+  char host[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    if (::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) == nullptr) return {};
+    return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
+  }
+  if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    const auto port = std::to_string(ntohs(in6->sin6_port));
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {  // a dual-stack socket dialling IPv4
+      if (::inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], host, sizeof host) == nullptr)
+        return {};
+      return std::string(host) + ":" + port;
+    }
+    if (::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) == nullptr) return {};
+    return "[" + std::string(host) + "]:" + port;
+  }
+  return {};
+}
+
+// Linear retransmission timeouts on a new outbound connection (Linux's
+// TCP_THIN_LINEAR_TIMEOUTS: while fewer than four segments are in flight —
+// always, for probes and gossip — the first six retransmissions keep the
+// RTO instead of doubling it). libzmq owns the socket and reports only its
+// descriptor, from its own I/O thread: the descriptor may already be closed
+// and reused when the event is read, so it is tuned only if its peer is the
+// address the event names. Best effort: a failure changes nothing else.
+void tune_thin_stream(int fd, const std::string& resolved) {
+  constexpr std::string_view scheme = "tcp://";
+  if (!resolved.starts_with(scheme)) return;
+  auto address = resolved.substr(scheme.size());
+  if (const auto semi = address.find(';'); semi != std::string::npos)
+    address = address.substr(semi + 1);  // "SRC:0;DST:PORT"
+  if (address.empty() || peer_address(fd) != address) return;
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_THIN_LINEAR_TIMEOUTS, &on, sizeof on);
 }
 
 }  // namespace
@@ -341,11 +386,17 @@ void ZmqTransport::Impl::drain_monitor(Peer& peer, TimePoint now) {
   for (std::size_t i = 0; i < monitor_events_per_service && !peer.failed; ++i) {
     zmq::message_t event;
     if (!peer.monitor.recv(event, zmq::recv_flags::dontwait)) return;
-    receive_rest(peer.monitor, event, nullptr);
+    std::vector<zmq::message_t> rest;
+    receive_rest(peer.monitor, event, &rest);
     if (event.size() < 6) continue;
     std::uint16_t id = 0;
+    std::uint32_t value = 0;
     std::memcpy(&id, event.data(), sizeof id);
+    std::memcpy(&value, static_cast<const char*>(event.data()) + sizeof id, sizeof value);
     switch (id) {
+      case ZMQ_EVENT_CONNECTED:
+        if (!rest.empty()) tune_thin_stream(static_cast<int>(value), rest.front().to_string());
+        break;
       case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
         peer.handshaked = true;
         peer.failures = 0;

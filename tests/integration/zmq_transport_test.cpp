@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -399,6 +401,44 @@ TEST(ZmqTransport, PeerGoneIsReportedAsClosed) {
   Node sender(options_for("tcp://127.0.0.1:0"));
   expect_gone_peer_reported(sender, std::make_unique<Node>(options_for("tcp://127.0.0.1:0")));
   EXPECT_GE(sender->stats().peer_disconnects, 1u);
+}
+
+// Every TCP socket of this process whose peer is `address` ("127.0.0.1:port").
+std::vector<int> sockets_to(const std::string& address) {
+  std::vector<int> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    const int fd = std::stoi(entry.path().filename().string());
+    sockaddr_in6 peer{};  // PUSH sockets are dual-stack: IPv4 peers come v4-mapped
+    socklen_t len = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+        peer.sin6_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr))
+      continue;
+    char host[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &peer.sin6_addr.s6_addr[12], host, sizeof host);
+    if (std::string(host) + ":" + std::to_string(ntohs(peer.sin6_port)) == address)
+      out.push_back(fd);
+  }
+  return out;
+}
+
+// Outbound connections retransmit on linear timeouts (thin streams) instead
+// of doubling the RTO on each loss.
+TEST(ZmqTransport, OutboundConnectionsUseLinearRetransmissionTimeouts) {
+  Node a(options_for("tcp://127.0.0.1:0"));
+  Node b(options_for("tcp://127.0.0.1:0"));
+  round_trip(a, b);
+  const auto b_address = b->bound_endpoint().substr(std::string("tcp://").size());
+  int tuned = 0;
+  ASSERT_TRUE(pump_until({&a, &b}, [&] {
+    tuned = 0;
+    for (const int fd : sockets_to(b_address)) {
+      int on = 0;
+      socklen_t len = sizeof on;
+      if (::getsockopt(fd, IPPROTO_TCP, TCP_THIN_LINEAR_TIMEOUTS, &on, &len) == 0 && on == 1)
+        ++tuned;
+    }
+    return tuned == 1;
+  })) << "a's one connection to b, tuned";
 }
 
 // --- refusals and abandoned connects ---
