@@ -98,7 +98,7 @@ void ProbeCycle::on_connection_closed(TimePoint /*now*/, std::string_view endpoi
 void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint) {
   // As a helper: tell each requester at once, instead of a plain nack later.
   for (auto it = relays_.begin(); it != relays_.end();) {
-    if (it->second.target_endpoint != endpoint) {
+    if (it->second.target_endpoint != endpoint || it->second.nacked) {
       ++it;
       continue;
     }
@@ -277,9 +277,18 @@ void ProbeCycle::relay_tick(TimePoint now) {
       ++it;
       continue;
     }
-    out_.send(it->second.requester_endpoint, MessageType::nack, it->second.requester_seq,
-              wire::Nack{}, false);
-    it = relays_.erase(it);
+    if (r.nacked) {
+      it = relays_.erase(it);
+      continue;
+    }
+    // The nack goes on time; the relay stays one more probe interval, so an
+    // ack that comes late (a stalled stream, a slow host) still reaches the
+    // requester, whose probe may still be open (rechecks, awareness).
+    out_.send(r.requester_endpoint, MessageType::nack, r.requester_seq, wire::Nack{}, false);
+    r.nacked = true;
+    r.repings = {};
+    r.deadline = now + ctx_.params.probe_interval;
+    ++it;
   }
 }
 

@@ -118,7 +118,8 @@ class ProbeCycle {
     std::string target;
     std::string target_endpoint;
     Repeats repings;     // more pings of the target while no ack
-    TimePoint deadline;  // then answer nack
+    TimePoint deadline;  // then answer nack; once nacked, then forget it
+    bool nacked = false;
   };
 
   void probe_tick(TimePoint now);

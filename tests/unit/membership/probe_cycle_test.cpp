@@ -447,8 +447,34 @@ TEST(ProbeCycle, HelperRepeatsItsPingThenAnswersNackAtEightyPercentOfTheProbeTim
   EXPECT_EQ(sent[0].to, "sim://r");
   EXPECT_EQ(sent[0].type(), MessageType::nack);
   EXPECT_EQ(sent[0].msg.header.seq, 77u);
-  p.probe.on_ack(kT0 + 450ms, p.from("t", wire::Ack{}, seq));
-  EXPECT_TRUE(p.sent().empty()) << "too late: the nack went";
+}
+
+// After its nack the helper keeps the relay one probe interval: a late ack
+// (a stalled stream, a slow host) still reaches the requester, whose probe
+// may be open; after that it is stale.
+TEST(ProbeCycle, HelperForwardsALateAckWithinAProbeIntervalOfItsNack) {
+  for (const auto late : {450ms, 1399ms}) {
+    Parts p;
+    const auto seq = relay_for_r(p, kT0);
+    for (auto t = kT0 + 80ms; t <= kT0 + 400ms; t += 80ms)
+      p.probe.tick(t);
+    ASSERT_EQ(p.sent().size(), 5u) << "four repeats and the nack";
+    p.probe.tick(kT0 + late);
+    p.probe.on_ack(kT0 + late, p.from("t", wire::Ack{}, seq));
+    const auto sent = p.sent();
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].to, "sim://r");
+    EXPECT_EQ(sent[0].type(), MessageType::ack);
+    EXPECT_EQ(sent[0].msg.header.seq, 77u);
+    EXPECT_EQ(p.ctx.stats.stale_acks, 0u);
+  }
+  Parts p;
+  const auto seq = relay_for_r(p, kT0);
+  p.probe.tick(kT0 + 400ms);
+  (void)p.sent();
+  p.probe.tick(kT0 + 1400ms);
+  p.probe.on_ack(kT0 + 1400ms, p.from("t", wire::Ack{}, seq));
+  EXPECT_TRUE(p.sent().empty()) << "a probe interval after the nack: forgotten";
   EXPECT_EQ(p.ctx.stats.stale_acks, 1u);
 }
 
@@ -486,7 +512,10 @@ TEST(ProbeCycle, RelaysAreBounded) {
   EXPECT_EQ(p.ctx.stats.relays_refused, 76u) << "the rest refused and counted";
   p.probe.tick(kT0 + 400ms);
   EXPECT_EQ(of_type(p.sent(), MessageType::nack).size(), 1024u);
-  relay_for_r(p, kT0 + 400ms);  // room again
+  p.probe.on_ping_req(kT0 + 400ms, p.from("r", wire::PingReq{"t", "sim://t"}, 5000));
+  EXPECT_TRUE(p.sent().empty()) << "nacked relays wait a probe interval for late acks";
+  p.probe.tick(kT0 + 1400ms);
+  relay_for_r(p, kT0 + 1400ms);  // room again
 }
 
 // --- failure hints ------------------------------------------------------------
