@@ -84,14 +84,18 @@ void AntiEntropy::check_sender(TimePoint now, const wire::Header& h) {
   send_sync_req(now, h.sender_endpoint, false);
 }
 
-void AntiEntropy::correct(const std::string& sender_endpoint,
+void AntiEntropy::correct(TimePoint now, const std::string& sender_endpoint,
                           const std::vector<std::string>& members) {
   if (ctx_.leaving) return;
   std::vector<wire::Bytes> records;
-  for (const auto& name : members)
-    if (const Member* m = ctx_.table.find(name))
-      records.push_back(
-          wire::encode_record(news_record(*m, true, ctx_.params.payload_budget_bytes)));
+  for (const auto& name : members) {
+    const Member* m = ctx_.table.find(name);
+    if (!m) continue;
+    auto [last, fresh] = corrected_at_.try_emplace({sender_endpoint, name}, now);
+    if (!fresh && now - last->second < ctx_.params.probe_interval) continue;
+    last->second = now;
+    records.push_back(wire::encode_record(news_record(*m, true, ctx_.params.payload_budget_bytes)));
+  }
   if (records.empty()) return;
   ++ctx_.stats.corrections_sent;
   out_.send_news(sender_endpoint, std::move(records));
@@ -258,6 +262,8 @@ void AntiEntropy::sync_tick(TimePoint now) {
 void AntiEntropy::housekeep(TimePoint now) {
   std::erase_if(told_dead_at_,
                 [&](const auto& kv) { return now - kv.second > std::chrono::seconds(60); });
+  std::erase_if(corrected_at_,
+                [&](const auto& kv) { return now - kv.second > ctx_.params.probe_interval; });
   if (ctx_.leaving) return;
   // Re-merge after partitions: retry one dead member now and then ...
   if (now >= next_reconnect_at_) {

@@ -49,8 +49,11 @@ class AntiEntropy {
   bool joined() const { return joined_; }
 
   // `sender` told us outdated accusations about `members`: send it their
-  // current records, so it stops spreading what was already refuted.
-  void correct(const std::string& sender_endpoint, const std::vector<std::string>& members);
+  // current records, so it stops spreading what was already refuted. At most
+  // once a probe interval per sender and member: copies of one stale rumour
+  // still in flight on a slow stream need no correction each.
+  void correct(TimePoint now, const std::string& sender_endpoint,
+               const std::vector<std::string>& members);
 
   void on_sync_req(TimePoint now, const wire::Message& msg);
   void on_sync_summary(TimePoint now, const wire::Message& msg);
@@ -87,6 +90,7 @@ class AntiEntropy {
   TimePoint next_reconnect_at_{};
   TimePoint next_rejoin_at_{};
   std::map<std::string, TimePoint, std::less<>> told_dead_at_;  // rate limit "you are dead"
+  std::map<std::pair<std::string, std::string>, TimePoint> corrected_at_;  // (sender, member)
 
   std::vector<std::string> seeds_;
   bool joined_ = false;

@@ -160,7 +160,7 @@ void Core::on_message(TimePoint now, std::span<const std::uint8_t> bytes) {
     if (merger_.outdated_accusation(r)) outdated.push_back(r.name);
     merger_.apply(now, r, Merger::Origin::gossip, msg.header.sender_endpoint);
   }
-  if (!outdated.empty()) anti_entropy_.correct(msg.header.sender_endpoint, outdated);
+  if (!outdated.empty()) anti_entropy_.correct(now, msg.header.sender_endpoint, outdated);
   anti_entropy_.check_sender(now, msg.header);
   dispatch(now, msg);
   anti_entropy_.check_digest(now, msg.header);

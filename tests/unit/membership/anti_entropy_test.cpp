@@ -180,7 +180,7 @@ TEST(AntiEntropy, KnownSenderGetsTheRecordsOfTheBucketsThatDiffer) {
 TEST(AntiEntropy, OutdatedAccusationsAreCorrectedWithTheNewerRecord) {
   Parts p;
   p.add("b", MemberState::alive, {1, 3});
-  p.anti_entropy.correct("sim://x", {"b", "nobody"});
+  p.anti_entropy.correct(kT0, "sim://x", {"b", "nobody"});
   const auto sent = p.sent();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].to, "sim://x");
@@ -189,11 +189,35 @@ TEST(AntiEntropy, OutdatedAccusationsAreCorrectedWithTheNewerRecord) {
   EXPECT_EQ(sent[0].msg.news[0].name, "b");
   EXPECT_EQ(sent[0].msg.news[0].incarnation, (Incarnation{1, 3}));
   EXPECT_EQ(p.ctx.stats.corrections_sent, 1u);
-  p.anti_entropy.correct("sim://x", {"nobody"});
+  p.anti_entropy.correct(kT0, "sim://x", {"nobody"});
   p.ctx.leaving = true;
-  p.anti_entropy.correct("sim://x", {"b"});
+  p.anti_entropy.correct(kT0 + 2s, "sim://x", {"b"});
   EXPECT_TRUE(p.sent().empty());
   EXPECT_EQ(p.ctx.stats.corrections_sent, 1u);
+}
+
+// Copies of one stale rumour still in flight need one correction a probe
+// interval per sender, not one each.
+TEST(AntiEntropy, CorrectionsGoToEachSenderAtMostOnceAProbeInterval) {
+  Parts p;
+  p.add("b", MemberState::alive, {1, 3});
+  p.add("c", MemberState::alive, {1, 2});
+  p.anti_entropy.correct(kT0, "sim://x", {"b"});
+  EXPECT_EQ(p.sent().size(), 1u);
+  p.anti_entropy.correct(kT0 + 500ms, "sim://x", {"b"});
+  EXPECT_TRUE(p.sent().empty()) << "the same sender, the same member, too soon";
+  p.anti_entropy.correct(kT0 + 500ms, "sim://y", {"b"});
+  EXPECT_EQ(p.sent().size(), 1u) << "another sender";
+  const auto both = [&] {
+    p.anti_entropy.correct(kT0 + 600ms, "sim://x", {"b", "c"});
+    return p.sent();
+  }();
+  ASSERT_EQ(both.size(), 1u);
+  ASSERT_EQ(both[0].msg.news.size(), 1u) << "only the member not corrected lately";
+  EXPECT_EQ(both[0].msg.news[0].name, "c");
+  p.anti_entropy.correct(kT0 + 1s, "sim://x", {"b"});
+  EXPECT_EQ(p.sent().size(), 1u) << "a probe interval later, again";
+  EXPECT_EQ(p.ctx.stats.corrections_sent, 4u);
 }
 
 TEST(AntiEntropy, SummaryIsAnsweredWithPullsAndRecords) {
