@@ -197,6 +197,7 @@ void NodeRuntime::step(TimePoint now) {
     core_->on_message(now, msg);
   if (now >= core_->next_deadline()) core_->on_tick(now);
   flush(now);
+  fit_idle_close();
   publish(now, false);
   finish_leave_if_drained();
 }
@@ -210,6 +211,17 @@ void NodeRuntime::finish_leave_if_drained() {
     leave_drained_ = true;
     done_cv_.notify_all();
   }
+}
+
+// The configured idle close, but never below two rounds of the probe
+// schedule (Config::idle_connection_close).
+void NodeRuntime::fit_idle_close() {
+  const auto round = config_.probe_interval * static_cast<long>(core_->members().live_count());
+  const auto idle = std::max(config_.idle_connection_close,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(2 * round));
+  if (idle == idle_close_) return;
+  idle_close_ = idle;
+  transport_->set_idle_close(idle);
 }
 
 void NodeRuntime::flush(TimePoint now) {

@@ -75,6 +75,7 @@ class NodeRuntime {
   void step(TimePoint now);
   void run_commands(TimePoint now);
   void flush(TimePoint now);
+  void fit_idle_close();
   void publish(TimePoint now, bool force);
   void finish_leave_if_drained();
   void wake() const;
@@ -106,6 +107,7 @@ class NodeRuntime {
   // node-thread state
   std::uint64_t published_version_ = ~0ULL;
   TimePoint next_stats_at_{};
+  std::chrono::milliseconds idle_close_{};      // what the transport was last given
   std::set<std::string, std::less<>> blocked_;  // fault injection: no sends there
   NodeCounters counters_;
 };

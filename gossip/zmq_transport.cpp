@@ -545,6 +545,10 @@ std::vector<std::string> ZmqTransport::take_refused() {
   return std::exchange(impl_->refused_, {});
 }
 
+void ZmqTransport::set_idle_close(std::chrono::milliseconds idle) {
+  impl_->options_.idle_close = idle;
+}
+
 void ZmqTransport::disconnect(const std::string& endpoint) {
   auto& impl = *impl_;
   impl.remembered_.erase(endpoint);

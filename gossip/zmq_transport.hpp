@@ -173,6 +173,9 @@ class ZmqTransport {
   // connect is never taken for a refusal.
   std::vector<std::string> take_refused();
 
+  // Changes idle_close (<= 0: never); applies from the next service().
+  void set_idle_close(std::chrono::milliseconds idle);
+
   // Close the connection to a member declared dead or left (and forget which
   // curve alternative worked for it).
   void disconnect(const std::string& endpoint);

@@ -46,6 +46,10 @@ struct Config : ProtocolParams {
   std::chrono::milliseconds leave_timeout{
       3000};                          // the destructor waits this long for a leave to spread
   std::size_t max_connections = 128;  // outbound connection pool (LRU)
+  // Outbound connections unused this long are closed, but never sooner than
+  // two rounds of the probe schedule (2 x live members x probe_interval):
+  // every member is probed once a round, and a connection closed between
+  // two probes costs a TCP and ZMTP handshake per probe.
   std::chrono::milliseconds idle_connection_close{60000};
   int send_queue_messages = 1000;  // per peer, before sends are dropped
   // Services the node advertises from the start (ids unique; the same limits

@@ -29,7 +29,7 @@
     "Recheck rounds: a silent period for a member held alive, probed again before accusing.")      \
   X(stale_acks, "Acks that matched no probe in flight (late or duplicate), ignored.")              \
   X(relays_refused, "Ping-req requests refused: 1,024 already in flight for others.")              \
-  X(failure_hints, "Closed connections to live members, probed at once.")                          \
+  X(failure_hints, "Closed connections to live members, probed next.")                             \
   X(refusals, "Connection attempts a live member's endpoint refused (ours or a helper's).")        \
   X(refusal_suspicions,                                                                            \
     "Suspicions raised on refusal evidence, with a short confirmation window.")                    \
@@ -53,7 +53,7 @@
   X(receive_dropped, "Inbound messages the transport dropped (multipart, socket errors).") \
   X(connections_opened, "Outbound connections opened.")                                    \
   X(connections_closed, "Outbound connections this node closed (idle, pool full, dead).")  \
-  X(peer_disconnects, "Outbound connections the peer closed (failure hints).")             \
+  X(peer_disconnects, "Outbound connections closed by the peer or a stall (hints).")       \
   X(connect_refused, "Outbound connection attempts refused at once (nothing listening).")  \
   X(zap_denied, "Inbound CURVE clients refused by the key allow-list.")                    \
   X(handshake_failures, "Outbound connections whose handshake failed (keys, mechanism).")  \

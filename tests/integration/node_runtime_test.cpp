@@ -229,6 +229,30 @@ TEST(NodeRuntime, PeerClosingBeforeTheHandshakeIsNoKeyProblemWithoutKeys) {
   EXPECT_EQ(line.find("key"), std::string::npos) << line;
 }
 
+// Every member is probed once a round of the schedule; the idle close never
+// undercuts two rounds, or each probe would pay a new TCP and ZMTP handshake.
+TEST(NodeRuntime, IdleCloseNeverUndercutsTheProbeSchedule) {
+  constexpr int kNodes = 4;  // local profile: 500 ms probes, a round of ~2 s
+  std::vector<std::unique_ptr<Node>> nodes;
+  for (int i = 0; i < kNodes; ++i) {
+    auto c = config("n" + std::to_string(i));
+    c.idle_connection_close = 200ms;  // far below a round
+    if (i > 0) c.seeds = {nodes[0]->endpoint()};
+    nodes.push_back(std::make_unique<Node>(c));
+  }
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& n : nodes)
+          if (alive(*n) != kNodes) return false;
+        return true;
+      },
+      15s));
+  const auto before = nodes[0]->stats().connections_closed;
+  std::this_thread::sleep_for(3s);  // several probes of each peer
+  EXPECT_EQ(nodes[0]->stats().connections_closed, before);
+  EXPECT_EQ(nodes[0]->stats().outbound_connections, static_cast<std::size_t>(kNodes - 1));
+}
+
 TEST(NodeRuntime, NodeIsMovable) {
   Node a(config("a"));
   const auto endpoint = a.endpoint();

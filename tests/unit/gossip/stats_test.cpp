@@ -72,7 +72,7 @@ hearsay_stale_acks_total 0
 # HELP hearsay_relays_refused_total Ping-req requests refused: 1,024 already in flight for others.
 # TYPE hearsay_relays_refused_total counter
 hearsay_relays_refused_total 0
-# HELP hearsay_failure_hints_total Closed connections to live members, probed at once.
+# HELP hearsay_failure_hints_total Closed connections to live members, probed next.
 # TYPE hearsay_failure_hints_total counter
 hearsay_failure_hints_total 0
 # HELP hearsay_refusals_total Connection attempts a live member's endpoint refused (ours or a helper's).
@@ -132,7 +132,7 @@ hearsay_connections_opened_total 0
 # HELP hearsay_connections_closed_total Outbound connections this node closed (idle, pool full, dead).
 # TYPE hearsay_connections_closed_total counter
 hearsay_connections_closed_total 0
-# HELP hearsay_peer_disconnects_total Outbound connections the peer closed (failure hints).
+# HELP hearsay_peer_disconnects_total Outbound connections closed by the peer or a stall (hints).
 # TYPE hearsay_peer_disconnects_total counter
 hearsay_peer_disconnects_total 0
 # HELP hearsay_connect_refused_total Outbound connection attempts refused at once (nothing listening).
