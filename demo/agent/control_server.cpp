@@ -24,8 +24,9 @@ namespace {
 
 constexpr std::chrono::milliseconds kMaxWait{60'000};
 constexpr std::chrono::milliseconds kDefaultWait{5'000};
-// Long-polls hold a worker each; leave room for ordinary requests.
-constexpr std::size_t kWorkers = 32;
+// Long-polls (watches, /v1/events) hold a worker each; leave room for
+// ordinary requests. Each worker is an idle thread while the agent is idle.
+constexpr std::size_t kWorkers = 8;
 
 void reply(httplib::Response& res, int status, const json& body) {
   res.status = status;

@@ -196,7 +196,10 @@ void finish(Run& run, Common& c, const std::vector<Deserved>& deserved, std::int
   c.suspicions_raised = static_cast<int>(after.suspicions_raised - before.suspicions_raised);
   c.indirect_probes = static_cast<int>(after.indirect_probes - before.indirect_probes);
   c.packets_dropped = run.firewall.dropped_total();
-  c.false_suspicions = static_cast<int>(undeserved(events, "suspect", deserved).size());
+  const auto suspicions = undeserved(events, "suspect", deserved);
+  c.false_suspicions = static_cast<int>(suspicions.size());
+  for (const auto& e : suspicions)
+    ++c.suspected[e.member];
   const auto deaths = undeserved(events, "dead", deserved);
   c.false_deaths = static_cast<int>(deaths.size());
   c.false_death_lines = describe(deaths, run.origin);
@@ -220,7 +223,10 @@ void finish(Run& run, Common& c, const std::vector<Deserved>& deserved, std::int
   c.exits = run.cluster.unexpected_exits();
   for (int i = 0; i < run.cluster.size(); ++i) {
     if (!run.cluster.running(i)) continue;
-    for (const auto& [sample, value] : run.recorder.metrics(i)) {
+    const auto metrics = run.recorder.metrics(i);
+    c.raised_by[run.cluster.names()[static_cast<std::size_t>(i)]] =
+        static_cast<int>(family_sum(metrics, "hearsay_suspicions_raised_total"));
+    for (const auto& [sample, value] : metrics) {
       if (sample.substr(0, sample.find('{')).ends_with("_total")) c.totals[sample] += value;
     }
   }
@@ -275,6 +281,8 @@ nlohmann::json Common::to_json() const {
           {"private_kib_max", private_kib_max},
           {"unexpected_exits", exits},
           {"totals", totals},
+          {"suspected", suspected},
+          {"raised_by", raised_by},
           {"false_death_lines", false_death_lines.substr(0, 4000)},
           {"first_false_death_story", first_false_death_story}};
 }

@@ -57,6 +57,8 @@ struct Common {
   // Every counter (`hearsay_*_total`, per label set) summed over the agents
   // running at the end, over the whole run: where the traffic and hints went.
   std::map<std::string, double> totals;
+  std::map<std::string, int> suspected;  // undeserved suspect events, by subject
+  std::map<std::string, int> raised_by;  // suspicions raised, by agent (its own probes)
 
   nlohmann::json to_json() const;
 };
