@@ -207,7 +207,10 @@ void ProbeCycle::ping_target() {
 void ProbeCycle::start_recheck(TimePoint now) {
   probe_->refused_by.clear();
   ++ctx_.stats.probe_rechecks;
-  const auto timeout = ctx_.awareness.scale(ctx_.params.probe_timeout);
+  // Over a stream an answer is late, not lost: give a round a whole interval.
+  const auto round =
+      ctx_.delivery == Delivery::streams ? ctx_.params.probe_interval : ctx_.params.probe_timeout;
+  const auto timeout = ctx_.awareness.scale(round);
   ++probe_->rechecks;
   probe_->repings = repeats_within(now, timeout);
   probe_->period_end = now + timeout;

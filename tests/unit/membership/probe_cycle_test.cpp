@@ -232,6 +232,30 @@ TEST(ProbeCycle, SilentAliveMemberGetsTwoRecheckRoundsBeforeItIsAccused) {
   EXPECT_EQ(p.ctx.stats.probes, 2u) << "the next probe waited for the rechecks, then went at once";
 }
 
+// Over a stream an answer is late, never lost: a recheck round lasts a probe
+// interval (1 s), not a probe timeout, and sends one ping.
+TEST(ProbeCycle, OverStreamsARecheckRoundLastsAProbeInterval) {
+  Parts p(ProtocolParams::lan(), 1, Delivery::streams);
+  for (const auto* n : {"b", "c", "d", "e"})
+    p.add(n);
+  const auto probe = first_probe(p);
+  silent_period(p, probe, probe.at + 1s);
+  for (int round = 1; round <= 2; ++round) {
+    SCOPED_TRACE("recheck " + std::to_string(round));
+    const auto start = probe.at + 1s * round;
+    EXPECT_EQ(p.probe.deadline(), start);
+    p.probe.tick(start);
+    const auto sent = p.sent();
+    EXPECT_EQ(repeats_of(p, probe, sent), 1u);
+    EXPECT_EQ(of_type(sent, MessageType::ping_req).size(), 3u);
+    EXPECT_EQ(p.probe.deadline(), start + 1s) << "no repeats; the round's end";
+    EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+  }
+  p.probe.tick(probe.at + 3s);
+  EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::suspect);
+  EXPECT_EQ(p.ctx.stats.probe_rechecks, 2u);
+}
+
 TEST(ProbeCycle, AnAckDuringARecheckSavesTheMember) {
   Parts p;
   for (const auto* n : {"b", "c", "d", "e"})
