@@ -197,7 +197,6 @@ void NodeRuntime::step(TimePoint now) {
     core_->on_message(now, msg);
   if (now >= core_->next_deadline()) core_->on_tick(now);
   flush(now);
-  fit_idle_close();
   publish(now, false);
   finish_leave_if_drained();
 }
@@ -214,7 +213,7 @@ void NodeRuntime::finish_leave_if_drained() {
 }
 
 // The configured idle close, but never below two rounds of the probe
-// schedule (Config::idle_connection_close).
+// schedule (Config::idle_connection_close). Called when members change.
 void NodeRuntime::fit_idle_close() {
   const auto round = config_.probe_interval * static_cast<long>(core_->members().live_count());
   const auto idle = std::max(config_.idle_connection_close,
@@ -248,6 +247,7 @@ void NodeRuntime::publish(TimePoint now, bool force) {
   for (const auto& e : events)
     if (e.type == MemberEventType::dead || e.type == MemberEventType::left)
       transport_->disconnect(e.endpoint);
+  if (!events.empty()) fit_idle_close();  // the live count changes only with an event
   watches_.deliver(events);
   if (changed) watches_.deliver_changes(before.get(), *snapshots_.registry());
   if (force || now >= next_stats_at_) {

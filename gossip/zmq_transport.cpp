@@ -103,22 +103,21 @@ std::string peer_address(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
-  char host[INET6_ADDRSTRLEN] = {};
+  const auto text = [](int family, const void* ip, std::uint16_t port) -> std::string {
+    char host[INET6_ADDRSTRLEN] = {};
+    if (::inet_ntop(family, ip, host, sizeof host) == nullptr) return {};
+    const auto p = ":" + std::to_string(ntohs(port));
+    return family == AF_INET6 ? "[" + std::string(host) + "]" + p : host + p;
+  };
   if (addr.ss_family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-    if (::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) == nullptr) return {};
-    return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
+    return text(AF_INET, &in->sin_addr, in->sin_port);
   }
   if (addr.ss_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
-    const auto port = std::to_string(ntohs(in6->sin6_port));
-    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {  // a dual-stack socket dialling IPv4
-      if (::inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], host, sizeof host) == nullptr)
-        return {};
-      return std::string(host) + ":" + port;
-    }
-    if (::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) == nullptr) return {};
-    return "[" + std::string(host) + "]:" + port;
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))  // a dual-stack socket dialling IPv4
+      return text(AF_INET, &in6->sin6_addr.s6_addr[12], in6->sin6_port);
+    return text(AF_INET6, &in6->sin6_addr, in6->sin6_port);
   }
   return {};
 }

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "membership/jitter.hpp"
+#include "membership/once_per.hpp"
 #include "membership/records.hpp"
 #include "membership/wire/codec.hpp"
 
@@ -91,9 +92,8 @@ void AntiEntropy::correct(TimePoint now, const std::string& sender_endpoint,
   for (const auto& name : members) {
     const Member* m = ctx_.table.find(name);
     if (!m) continue;
-    auto [last, fresh] = corrected_at_.try_emplace({sender_endpoint, name}, now);
-    if (!fresh && now - last->second < ctx_.params.probe_interval) continue;
-    last->second = now;
+    if (!once_per(corrected_at_, std::pair(sender_endpoint, name), now, ctx_.params.probe_interval))
+      continue;
     records.push_back(wire::encode_record(news_record(*m, true, ctx_.params.payload_budget_bytes)));
   }
   if (records.empty()) return;

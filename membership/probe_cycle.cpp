@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "membership/jitter.hpp"
+#include "membership/once_per.hpp"
 
 namespace hearsay::membership {
 
@@ -38,7 +39,7 @@ void ProbeCycle::on_ack(TimePoint now, const wire::Message& msg) {
     if (!probe_->indirect_sent) note_rtt(probe_->target, now - probe_->sent);
     ctx_.awareness.apply_delta(-1);
     probe_.reset();
-    if (hinted_ && hint_urgent_) next_probe_at_ = now;  // a refusal waits for no schedule
+    if (hint_ && hint_->urgent) next_probe_at_ = now;  // a refusal waits for no schedule
     return;
   }
   if (auto it = relays_.find(seq); it != relays_.end()) {
@@ -90,9 +91,8 @@ void ProbeCycle::on_connection_closed(TimePoint /*now*/, std::string_view endpoi
   // Weak evidence (the transport also closes streams that stalled under
   // loss): that member is probed next, in the schedule's own time. A crashed
   // process refuses the redial, and a refusal is probed at once.
-  if (hinted_ && hint_urgent_) return;
-  hinted_ = m->name;
-  hint_urgent_ = false;
+  if (hint_ && hint_->urgent) return;
+  hint_ = Hint{m->name, false};
 }
 
 void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint) {
@@ -118,11 +118,8 @@ void ProbeCycle::on_connection_refused(TimePoint now, std::string_view endpoint)
   }
   // Probe it next, at once — but a member that keeps refusing (every message
   // to a crashed process is refused) at most once a probe interval.
-  auto [last, fresh] = refusal_probed_.try_emplace(m->name, now);
-  if (!fresh && now - last->second < ctx_.params.probe_interval) return;
-  last->second = now;
-  hinted_ = m->name;
-  hint_urgent_ = true;
+  if (!once_per(refusal_probed_, m->name, now, ctx_.params.probe_interval)) return;
+  hint_ = Hint{m->name, true};
   if (!probe_) next_probe_at_ = now;
 }
 
@@ -237,7 +234,8 @@ void ProbeCycle::probe_tick(TimePoint now) {
   if (probe_ && !probe_->indirect_sent && now >= probe_->ack_deadline) ask_helpers(now);
   if (probe_ && now >= probe_->period_end) finish_probe(now);
   if (!probe_ && now >= next_probe_at_) {
-    std::optional<std::string> target = std::exchange(hinted_, std::nullopt);
+    std::optional<std::string> target;
+    if (auto hint = std::exchange(hint_, std::nullopt)) target = std::move(hint->member);
     if (target) {
       const auto* m = ctx_.table.find(*target);
       if (!m || !m->live()) target.reset();

@@ -138,8 +138,11 @@ class ProbeCycle {
   Merger& merger_;
   std::unique_ptr<Probe> probe_;
   TimePoint next_probe_at_{};
-  std::optional<std::string> hinted_;  // probed next
-  bool hint_urgent_ = false;           // ... at once (a refusal), not at the next slot
+  struct Hint {
+    std::string member;   // probed next
+    bool urgent = false;  // at once (a refusal), not at the schedule's next slot
+  };
+  std::optional<Hint> hint_;
   std::map<std::uint32_t, Relay> relays_;
   std::map<std::string, Duration, std::less<>> rtt_;
   std::map<std::string, TimePoint, std::less<>> refusal_probed_;  // last refusal-driven probe

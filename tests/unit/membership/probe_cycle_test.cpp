@@ -197,27 +197,39 @@ TEST(ProbeCycle, AnAckStopsTheRepeats) {
   EXPECT_EQ(p.probe.rtt("b"), 150ms) << "timed from the first ping";
 }
 
-TEST(ProbeCycle, SilentAliveMemberGetsTwoRecheckRoundsBeforeItIsAccused) {
-  Parts p;
+// b, c, d and e; the first probe's period (1 s) passes in silence.
+InFlight silent_first_period(Parts& p) {
   for (const auto* n : {"b", "c", "d", "e"})
     p.add(n);
   const auto probe = first_probe(p);
   silent_period(p, probe, probe.at + 1s);
+  return probe;
+}
+
+// Recheck round `round` starts at `start`: the ping again and ping-reqs to
+// three helpers at once, all with the probe's sequence number.
+void expect_recheck_starts(Parts& p, const InFlight& probe, TimePoint start, int round) {
+  EXPECT_EQ(p.probe.deadline(), start);
+  p.probe.tick(start);
+  const auto sent = p.sent();
+  EXPECT_EQ(repeats_of(p, probe, sent), 1u);
+  const auto reqs = of_type(sent, MessageType::ping_req);
+  EXPECT_EQ(reqs.size(), 3u);
+  for (const auto& r : reqs)
+    EXPECT_EQ(r.msg.header.seq, probe.seq) << "the same probe: late answers still count";
+  EXPECT_EQ(p.ctx.stats.probe_rechecks, static_cast<std::uint64_t>(round));
+  EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+}
+
+TEST(ProbeCycle, SilentAliveMemberGetsTwoRecheckRoundsBeforeItIsAccused) {
+  Parts p;
+  const auto probe = silent_first_period(p);
   // Each recheck: ping and ping-req at once, then the ping repeated every
   // 100 ms, and one probe timeout (500 ms) to answer.
   for (int round = 1; round <= 2; ++round) {
     SCOPED_TRACE("recheck " + std::to_string(round));
     const auto start = probe.at + 1s + 500ms * (round - 1);
-    EXPECT_EQ(p.probe.deadline(), start);
-    p.probe.tick(start);
-    const auto sent = p.sent();
-    EXPECT_EQ(repeats_of(p, probe, sent), 1u);
-    const auto reqs = of_type(sent, MessageType::ping_req);
-    EXPECT_EQ(reqs.size(), 3u);
-    for (const auto& r : reqs)
-      EXPECT_EQ(r.msg.header.seq, probe.seq) << "the same probe: late answers still count";
-    EXPECT_EQ(p.ctx.stats.probe_rechecks, static_cast<std::uint64_t>(round));
-    EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
+    expect_recheck_starts(p, probe, start, round);
     for (int k = 1; k <= 4; ++k) {
       p.probe.tick(start + 100ms * k);
       EXPECT_EQ(repeats_of(p, probe, p.sent()), 1u);
@@ -236,20 +248,12 @@ TEST(ProbeCycle, SilentAliveMemberGetsTwoRecheckRoundsBeforeItIsAccused) {
 // interval (1 s), not a probe timeout, and sends one ping.
 TEST(ProbeCycle, OverStreamsARecheckRoundLastsAProbeInterval) {
   Parts p(ProtocolParams::lan(), 1, Delivery::streams);
-  for (const auto* n : {"b", "c", "d", "e"})
-    p.add(n);
-  const auto probe = first_probe(p);
-  silent_period(p, probe, probe.at + 1s);
+  const auto probe = silent_first_period(p);
   for (int round = 1; round <= 2; ++round) {
     SCOPED_TRACE("recheck " + std::to_string(round));
     const auto start = probe.at + 1s * round;
-    EXPECT_EQ(p.probe.deadline(), start);
-    p.probe.tick(start);
-    const auto sent = p.sent();
-    EXPECT_EQ(repeats_of(p, probe, sent), 1u);
-    EXPECT_EQ(of_type(sent, MessageType::ping_req).size(), 3u);
+    expect_recheck_starts(p, probe, start, round);
     EXPECT_EQ(p.probe.deadline(), start + 1s) << "no repeats; the round's end";
-    EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::alive);
   }
   p.probe.tick(probe.at + 3s);
   EXPECT_EQ(p.ctx.table.find(probe.target)->state, MemberState::suspect);
